@@ -1,0 +1,80 @@
+//! Who is asking: password handling, tokens, and the extractor that reads them.
+
+pub mod password;
+pub mod tokens;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use tokens::TokenType;
+
+/// The cookie the browser UI keeps its access token in (HttpOnly, SameSite=Lax).
+pub const ACCESS_COOKIE: &str = "carebase_access";
+/// The cookie the browser UI keeps its refresh token in (HttpOnly, scoped to the auth paths).
+pub const REFRESH_COOKIE: &str = "carebase_refresh";
+
+/// The authenticated user behind a request.
+///
+/// Read from `Authorization: Bearer <access token>` or, failing that, from the
+/// [`ACCESS_COOKIE`]. The token is checked without touching the database: its signature,
+/// algorithm, expiry and type are enough, as with simplejwt's stateless access tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: i64,
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = token_from_headers(&parts.headers)?.ok_or_else(AppError::not_authenticated)?;
+        let claims = state.tokens.verify(&token, TokenType::Access)?;
+        Ok(CurrentUser { id: claims.user_id })
+    }
+}
+
+/// The access token a request carries, if any. A malformed `Authorization: Bearer` header
+/// is an error; another scheme is ignored, as DRF ignores schemes it does not handle.
+pub fn token_from_headers(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let value = value.to_str().map_err(|_| bad_authorization_header())?;
+        let mut words = value.split_ascii_whitespace();
+        if words
+            .next()
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer"))
+        {
+            return match (words.next(), words.next()) {
+                (Some(token), None) => Ok(Some(token.to_owned())),
+                _ => Err(bad_authorization_header()),
+            };
+        }
+    }
+    Ok(cookie(headers, ACCESS_COOKIE))
+}
+
+fn bad_authorization_header() -> AppError {
+    AppError::Unauthenticated {
+        detail: "Authorization header must contain two space-delimited values".into(),
+        code: Some("bad_authorization_header".into()),
+    }
+}
+
+/// The value of a cookie sent with the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
+}

@@ -1,0 +1,190 @@
+//! Password hashing (argon2id) and Django's default password rules.
+
+use crate::error::AppError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::LazyLock;
+
+/// OWASP's recommended argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on a blocking thread, so the async workers keep serving.
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        hasher()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|error| {
+                tracing::error!(%error, "password hashing failed");
+                AppError::Internal
+            })
+    })
+    .await?
+}
+
+/// A hash of nothing anyone knows, verified when a login names an unknown email, so
+/// that a wrong email costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    hasher()
+        .hash_password(uuid::Uuid::new_v4().as_bytes(), &salt)
+        .expect("hashing a random value succeeds")
+        .to_string()
+});
+
+/// Verifies a password against a stored hash (or against the dummy hash when `stored` is
+/// `None`) on a blocking thread. Always takes one full argon2 computation.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let encoded = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let Ok(parsed) = PasswordHash::new(&encoded) else {
+            tracing::error!("a stored password hash could not be parsed");
+            return false;
+        };
+        hasher().verify_password(password.as_bytes(), &parsed).is_ok() && known
+    })
+    .await
+    .map_err(AppError::from)
+}
+
+/// Warms the dummy hash so the first login with an unknown email is not faster.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
+const MIN_LENGTH: usize = 8;
+const MAX_SIMILARITY: f64 = 0.7;
+
+/// Django's default validators, in Django's order, with Django's messages:
+/// similarity to the user's attributes, minimum length, common passwords, all digits.
+/// `attributes` pairs each attribute's label ("name", "email address") with its value.
+pub fn policy_errors(password: &str, attributes: &[(&str, &str)]) -> Vec<String> {
+    let mut errors = Vec::new();
+    if let Some(label) = too_similar(password, attributes) {
+        errors.push(format!("The password is too similar to the {label}."));
+    }
+    if password.chars().count() < MIN_LENGTH {
+        errors.push(format!(
+            "This password is too short. It must contain at least {MIN_LENGTH} characters."
+        ));
+    }
+    if is_common(password) {
+        errors.push("This password is too common.".to_owned());
+    }
+    if !password.is_empty() && password.chars().all(|c| c.is_numeric()) {
+        errors.push("This password is entirely numeric.".to_owned());
+    }
+    errors
+}
+
+/// The label of the first attribute the password resembles too closely. Each attribute is
+/// compared whole and in its word-separated parts; resemblance is the share of characters
+/// the two have in common, counted with multiplicity (an upper bound on how much of one
+/// can be read in the other).
+fn too_similar<'a>(password: &str, attributes: &[(&'a str, &str)]) -> Option<&'a str> {
+    let password = password.to_lowercase();
+    attributes.iter().find_map(|(label, value)| {
+        let value = value.to_lowercase();
+        let mut parts: Vec<&str> = value
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|p| !p.is_empty())
+            .collect();
+        parts.push(&value);
+        parts
+            .into_iter()
+            .filter(|part| !length_rules_out_similarity(&password, part))
+            .any(|part| shared_character_ratio(&password, part) >= MAX_SIMILARITY)
+            .then_some(*label)
+    })
+}
+
+/// A long password cannot be "too similar" to a much shorter value.
+fn length_rules_out_similarity(password: &str, value: &str) -> bool {
+    let password_len = password.chars().count() as f64;
+    let value_len = value.chars().count() as f64;
+    password_len >= 10.0 * value_len && value_len < MAX_SIMILARITY / 2.0 * password_len
+}
+
+fn shared_character_ratio(a: &str, b: &str) -> f64 {
+    let total = a.chars().count() + b.chars().count();
+    if total == 0 {
+        return 1.0;
+    }
+    let mut available = std::collections::HashMap::<char, usize>::new();
+    for c in b.chars() {
+        *available.entry(c).or_default() += 1;
+    }
+    let shared = a
+        .chars()
+        .filter(|c| match available.get_mut(c) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        })
+        .count();
+    2.0 * shared as f64 / total as f64
+}
+
+/// Whether the password, ignoring case and surrounding spaces, is one of the tens of
+/// thousands of passwords attackers try first (the list zxcvbn ships).
+fn is_common(password: &str) -> bool {
+    let candidate = password.trim().to_lowercase();
+    if candidate.is_empty() {
+        return false;
+    }
+    let entropy = zxcvbn::zxcvbn(&candidate, &[]);
+    let len = candidate.chars().count();
+    entropy.sequence().iter().any(|m| {
+        m.i == 0
+            && m.j + 1 == len
+            && matches!(
+                &m.pattern,
+                zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
+                    // zxcvbn does not export its dictionary type; its default is `Passwords`.
+                    if d.dictionary_name == Default::default()
+                        && !d.reversed
+                        && !d.l33t
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errs(password: &str) -> Vec<String> {
+        policy_errors(password, &[("name", "John Doe"), ("email address", "john@example.com")])
+    }
+
+    #[test]
+    fn a_strong_password_passes_every_rule() {
+        assert!(errs("SecurePass123!").is_empty());
+        assert!(errs("correct horse battery staple").is_empty());
+    }
+
+    #[test]
+    fn short_numeric_common_and_similar_passwords_are_refused() {
+        assert!(errs("Ab1!").iter().any(|e| e.contains("too short")));
+        assert!(errs("8492017365").iter().any(|e| e.contains("entirely numeric")));
+        assert!(errs("password").iter().any(|e| e.contains("too common")));
+        assert!(errs("qwerty123").iter().any(|e| e.contains("too common")));
+        assert!(errs("johndoe1").iter().any(|e| e.contains("similar to the name")));
+        assert!(errs("example.com").iter().any(|e| e.contains("similar to the email address")));
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_with_the_right_password() {
+        let h = hash("SecurePass123!".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify("SecurePass123!".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify("securepass123!".into(), Some(h)).await.unwrap());
+        assert!(!verify("anything".into(), None).await.unwrap());
+    }
+}

@@ -1,0 +1,208 @@
+//! Accounts and sessions: registration, login, token refresh, logout, profile.
+
+use crate::auth::password;
+use crate::auth::tokens::{TokenKeys, TokenType};
+use crate::error::{AppError, unique_violation};
+use crate::input::Input;
+use crate::models::{Session, UserProfile, UserSummary};
+use sqlx::PgPool;
+
+const NAME_MAX: usize = 150;
+const PASSWORD_MAX: usize = 4096;
+
+/// Creates an account. Anyone may call it.
+///
+/// Errors: 400 with per-field details for a missing or blank field, an invalid or
+/// already registered email (compared without case), a password that breaks Django's
+/// rules, or `password2` differing from `password`.
+#[tracing::instrument(skip_all)]
+pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, AppError> {
+    let name = input.text("name", true, NAME_MAX);
+    let email = input.email("email", true);
+    let password = input.secret("password", PASSWORD_MAX);
+    let password2 = input.secret("password2", PASSWORD_MAX);
+
+    if let Some(pw) = &password {
+        let attributes = [
+            ("name", name.as_deref().unwrap_or_default()),
+            ("email address", email.as_deref().unwrap_or_default()),
+        ];
+        for message in password::policy_errors(pw, &attributes) {
+            input.error("password", message);
+        }
+        if password2.as_ref().is_some_and(|pw2| pw2 != pw) {
+            input.error("password2", "Password fields didn't match.");
+        }
+    }
+    if let Some(email) = &email {
+        let taken = sqlx::query_scalar!(
+            r#"select exists(select 1 from users where lower(email) = lower($1)) as "taken!""#,
+            email
+        )
+        .fetch_one(pool)
+        .await?;
+        if taken {
+            input.error("email", "A user with this email already exists.");
+        }
+    }
+    input.finish("Registration failed")?;
+    let (Some(name), Some(email), Some(password)) = (name, email, password) else {
+        return Err(AppError::Internal);
+    };
+
+    let hash = password::hash(password).await?;
+    let user = sqlx::query_as!(
+        UserSummary,
+        "insert into users (name, email, password_hash) values ($1, $2, $3)
+         returning id, name, email",
+        name,
+        email,
+        hash
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match unique_violation(&e) {
+        // Two registrations raced past the check above.
+        Some("users_email_lower_key") => AppError::field(
+            "Registration failed",
+            "email",
+            "A user with this email already exists.",
+        ),
+        _ => e.into(),
+    })?;
+    tracing::info!(user_id = user.id, "user registered");
+    Ok(user)
+}
+
+/// Exchanges an email and password for an access and a refresh token. Anyone may call it.
+///
+/// Errors: 400 when a field is missing; 401 with one and the same answer for an unknown
+/// email and a wrong password (both cost one argon2 verification).
+#[tracing::instrument(skip_all)]
+pub async fn login(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<Session, AppError> {
+    let email = input.text("email", true, 254);
+    let password = input.secret("password", PASSWORD_MAX);
+    input.finish("Login failed")?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(AppError::Internal);
+    };
+
+    let row = sqlx::query!(
+        "select id, name, email, password_hash from users where lower(email) = lower($1)",
+        email
+    )
+    .fetch_optional(pool)
+    .await?;
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
+    let verified = password::verify(password, stored).await?;
+    let Some(row) = row.filter(|_| verified) else {
+        return Err(AppError::Unauthenticated {
+            detail: "No active account found with the given credentials".into(),
+            code: Some("no_active_account".into()),
+        });
+    };
+
+    let access = keys.issue(row.id, TokenType::Access)?;
+    let refresh = keys.issue(row.id, TokenType::Refresh)?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "delete from refresh_tokens where user_id = $1 and expires_at < now()",
+        row.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "insert into refresh_tokens (jti, user_id, expires_at) values ($1, $2, $3)",
+        refresh.jti,
+        row.id,
+        refresh.expires_at
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = row.id, "user logged in");
+
+    Ok(Session {
+        access: access.token,
+        refresh: refresh.token,
+        user: UserSummary {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+        },
+    })
+}
+
+/// Issues a new access token for a refresh token that is valid and not revoked.
+///
+/// Errors: 400 when `refresh` is missing; 401 for a refresh token that is malformed,
+/// expired, revoked, of the wrong type or whose user no longer exists.
+#[tracing::instrument(skip_all)]
+pub async fn refresh(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<String, AppError> {
+    let token = input.secret("refresh", PASSWORD_MAX);
+    input.finish("Token refresh failed")?;
+    let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;
+    let jti = parse_jti(&claims.jti)?;
+    let live = sqlx::query_scalar!(
+        r#"select exists(
+               select 1 from refresh_tokens
+               where jti = $1 and user_id = $2 and revoked_at is null and expires_at > now()
+           ) as "live!""#,
+        jti,
+        claims.user_id
+    )
+    .fetch_one(pool)
+    .await?;
+    if !live {
+        return Err(AppError::invalid_token());
+    }
+    Ok(keys.issue(claims.user_id, TokenType::Access)?.token)
+}
+
+/// Revokes a refresh token, so it can no longer be exchanged for access tokens.
+///
+/// Errors: 400 when `refresh` is missing; 401 when it is not a valid, unrevoked refresh
+/// token.
+#[tracing::instrument(skip_all)]
+pub async fn logout(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<(), AppError> {
+    let token = input.secret("refresh", PASSWORD_MAX);
+    input.finish("Logout failed")?;
+    let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;
+    let jti = parse_jti(&claims.jti)?;
+    let revoked = sqlx::query!(
+        "update refresh_tokens set revoked_at = now()
+         where jti = $1 and user_id = $2 and revoked_at is null",
+        jti,
+        claims.user_id
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if revoked == 0 {
+        return Err(AppError::invalid_token());
+    }
+    tracing::info!(user_id = claims.user_id, "refresh token revoked");
+    Ok(())
+}
+
+/// The profile of the signed-in user.
+///
+/// Errors: 401 when the account behind a still-valid token has been deleted.
+#[tracing::instrument(skip(pool))]
+pub async fn me(pool: &PgPool, user_id: i64) -> Result<UserProfile, AppError> {
+    sqlx::query_as!(
+        UserProfile,
+        "select id, name, email, date_joined from users where id = $1",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::Unauthenticated {
+        detail: "User not found".into(),
+        code: Some("user_not_found".into()),
+    })
+}
+
+fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(jti).map_err(|_| AppError::invalid_token())
+}

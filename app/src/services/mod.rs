@@ -1,0 +1,5 @@
+//! The service layer: the only place that decides what a user may see or change.
+//! REST handlers and server functions are thin doors onto these functions.
+
+pub mod auth;
+pub mod health;

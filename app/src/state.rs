@@ -1,0 +1,16 @@
+//! What every request handler, server function and page render shares.
+
+use crate::auth::tokens::TokenKeys;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub tokens: Arc<TokenKeys>,
+    pub leptos_options: LeptosOptions,
+    /// Whether auth cookies carry the `Secure` attribute (production serves HTTPS).
+    pub secure_cookies: bool,
+}

@@ -1,0 +1,54 @@
+//! Reading a JSON request body into the services' [`Input`], with every failure a 4xx in
+//! the error envelope.
+
+use app::error::AppError;
+use app::input::Input;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+
+/// A request body that must be a JSON object. An empty body reads as `{}`, so a client
+/// that sends nothing learns which fields are required.
+pub struct JsonInput(pub Input);
+
+impl<S: Send + Sync> FromRequest<S> for JsonInput {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("The request body could not be read.".into())
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Input::from_json(serde_json::Value::Object(Default::default())).map(JsonInput);
+        }
+        match content_type.as_deref() {
+            Some(ct) if is_json(ct) => {}
+            Some(ct) => {
+                return Err(AppError::BadRequest(format!(
+                    "Unsupported media type \"{ct}\" in request. Send JSON with Content-Type: application/json."
+                )));
+            }
+            None => {
+                return Err(AppError::BadRequest(
+                    "Missing Content-Type. Send JSON with Content-Type: application/json.".into(),
+                ));
+            }
+        }
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("JSON parse error - {e}")))?;
+        Input::from_json(value).map(JsonInput)
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}

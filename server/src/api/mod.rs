@@ -1,0 +1,54 @@
+//! The REST API under `/api/`: thin doors onto the service layer.
+
+mod auth;
+mod extract;
+mod health;
+
+use app::error::AppError;
+use app::state::AppState;
+use axum::Router;
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use serde_json::json;
+
+pub use extract::JsonInput;
+
+/// Every REST route. Paths are written without their trailing slash: the server trims it
+/// from every request before routing, so both spellings reach the same handler.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api", get(root))
+        .merge(health::routes())
+        .merge(auth::routes())
+}
+
+/// `GET /api/`: where everything is.
+async fn root() -> Json<serde_json::Value> {
+    Json(json!({
+        "auth": {
+            "register": "/api/auth/register/",
+            "login": "/api/auth/login/",
+            "token_refresh": "/api/auth/token/refresh/",
+            "logout": "/api/auth/logout/",
+            "me": "/api/auth/me/",
+        },
+        "health": "/api/health/",
+        "readiness": "/api/health/ready/",
+    }))
+}
+
+/// Whether a path belongs to the REST API (whose errors are JSON).
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// A JSON 404 for unknown paths under `/api/`.
+pub async fn not_found(uri: Uri) -> Response {
+    AppError::NotFound(format!("No endpoint at {}.", uri.path())).into_response()
+}
+
+/// A JSON 405 for a known path asked with the wrong method.
+pub async fn method_not_allowed(method: Method) -> Response {
+    AppError::MethodNotAllowed(method.to_string()).into_response()
+}

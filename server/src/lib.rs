@@ -1,0 +1,105 @@
+//! The Carebase server: configuration, the database, and the axum router that serves the
+//! REST API, the server functions and the server-rendered pages.
+
+pub mod api;
+pub mod config;
+pub mod embedded_pg;
+
+use app::auth::tokens::TokenKeys;
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, Method, Request, Uri, header};
+use axum::response::{IntoResponse, Response};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::Layer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted anywhere (413 beyond it).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Migrations, embedded in the binary and applied at start-up.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Builds the shared state from parts.
+pub fn state(
+    pool: PgPool,
+    jwt_secret: &[u8],
+    config: &config::Config,
+    leptos_options: LeptosOptions,
+) -> AppState {
+    AppState {
+        pool,
+        tokens: Arc::new(TokenKeys::new(
+            jwt_secret,
+            config.access_token_lifetime,
+            config.refresh_token_lifetime,
+        )),
+        leptos_options,
+        secure_cookies: config.secure_cookies,
+    }
+}
+
+/// The whole application. Trailing slashes are trimmed before routing, so `/api/x/` and
+/// `/api/x` are the same route and neither redirects.
+pub fn app(state: AppState) -> NormalizePath<Router> {
+    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(api::routes())
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Unknown paths: a JSON 404 under `/api/`, otherwise static files or the app's own
+/// not-found page.
+async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Response {
+    if api::is_api_path(uri.path()) {
+        return api::not_found(uri).await;
+    }
+    let handler = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    handler(uri, state, req).await
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    if api::is_api_path(uri.path()) {
+        api::method_not_allowed(method).await
+    } else {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response()
+    }
+}
+
+/// How long in-flight requests get to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

@@ -1,0 +1,153 @@
+//! Starts Carebase: reads the configuration, opens (or starts) the database, applies
+//! migrations and serves until SIGINT or SIGTERM.
+
+use server::config::{Config, Environment};
+use server::embedded_pg::EmbeddedPostgres;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::path::Path;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("carebase: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let mut leptos_options = leptos::config::get_configuration(None)?.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        // Built without cargo-leptos (plain `cargo build`): use the site name it would set.
+        leptos_options.output_name = "carebase".into();
+    }
+    let addr = leptos_options.site_addr;
+
+    let (embedded, connect) = match &config.database_url {
+        Some(url) => (
+            None,
+            PgConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL: {e}"))?,
+        ),
+        None => {
+            let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.as_deref()).await?;
+            let options = pg.connect_options();
+            (Some(pg), options)
+        }
+    };
+
+    let result = serve(&config, connect, leptos_options, addr).await;
+    if let Some(pg) = embedded {
+        pg.stop().await;
+    }
+    result
+}
+
+async fn serve(
+    config: &Config,
+    connect: PgConnectOptions,
+    leptos_options: leptos::config::LeptosOptions,
+    addr: std::net::SocketAddr,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(connect)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    server::MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| format!("cannot apply migrations: {e}"))?;
+
+    let secret = jwt_secret(config)?;
+    let state = server::state(pool.clone(), secret.as_bytes(), config, leptos_options);
+    app::auth::password::warm_up();
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} (set LEPTOS_SITE_ADDR): {e}"))?;
+    let local = listener.local_addr()?;
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
+    tracing::info!("Carebase is listening on http://{local}");
+    println!("Carebase is running at http://{local}/");
+
+    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(server::app(state));
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    pool.close().await;
+    tracing::info!("Carebase stopped");
+    Ok(())
+}
+
+/// The JWT signing secret: `JWT_SECRET`, or in development one generated once and kept
+/// beside the embedded data so tokens outlive restarts.
+fn jwt_secret(config: &Config) -> Result<String, Box<dyn std::error::Error>> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    debug_assert_eq!(config.environment, Environment::Development);
+    let path = config.data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing.trim().len() >= 32 {
+            return Ok(existing.trim().to_owned());
+        }
+    }
+    let secret = format!("{}{}", uuid_hex(), uuid_hex());
+    write_private(&config.data_dir, &path, &secret)?;
+    tracing::info!(path = %path.display(), "generated a development JWT secret");
+    Ok(secret)
+}
+
+fn uuid_hex() -> String {
+    // v4 UUIDs come from the operating system's random source.
+    sqlx::types::Uuid::new_v4().simple().to_string()
+}
+
+fn write_private(dir: &Path, path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(dir)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+/// Resolves on SIGINT or SIGTERM; axum then stops accepting and lets in-flight requests
+/// finish, for at most [`server::SHUTDOWN_GRACE`].
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    tokio::spawn(async {
+        tokio::time::sleep(server::SHUTDOWN_GRACE).await;
+        tracing::warn!("in-flight requests did not finish in time; exiting");
+        std::process::exit(1);
+    });
+}
