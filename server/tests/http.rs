@@ -1,0 +1,72 @@
+//! Cross-cutting HTTP behaviour: health, trailing slashes, JSON 404 and 405.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{TestApp, assert_error};
+use serde_json::json;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn health_and_readiness_answer_ok(pool: PgPool) {
+    let app = TestApp::new(pool);
+    for path in ["/api/health/", "/api/health", "/api/health/ready/", "/api/health/ready"] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.body["status"], "ok");
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn readiness_is_503_when_the_database_is_gone(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    pool.close().await;
+    assert_error(&app.get("/api/health/ready/", None).await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.get("/api/health/", None).await.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn paths_work_with_and_without_the_trailing_slash_and_never_redirect(pool: PgPool) {
+    let app = TestApp::new(pool);
+    for path in ["/api/auth/register/", "/api/auth/register"] {
+        let r = app
+            .post(path, json!({"name": "A", "email": format!("a{}@example.com", path.len()),
+                               "password": common::PASSWORD, "password2": common::PASSWORD}), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.raw);
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn unknown_api_paths_are_a_json_404(pool: PgPool) {
+    let app = TestApp::new(pool);
+    for path in ["/api/nothing/", "/api/auth/nothing", "/api/patients/abc/def/"] {
+        assert_error(&app.get(path, None).await, StatusCode::NOT_FOUND);
+    }
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_wrong_method_is_a_json_405(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let r = app.get("/api/auth/login/", None).await;
+    assert_error(&r, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.body["detail"], "Method \"GET\" not allowed.");
+    let r = app.call(Method::DELETE, "/api/auth/me", None, None).await;
+    assert_error(&r, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_api_root_lists_the_endpoints(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let r = app.get("/api/", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["auth"]["login"], "/api/auth/login/");
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn responses_carry_security_headers(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let r = app.get("/api/health/", None).await;
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers["x-frame-options"], "DENY");
+}
