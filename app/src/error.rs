@@ -26,7 +26,10 @@ pub enum AppError {
     BadRequest(String),
     /// 401: no credentials, bad credentials, or a token that is not valid here.
     #[error("{detail}")]
-    Unauthenticated { detail: String, code: Option<String> },
+    Unauthenticated {
+        detail: String,
+        code: Option<String>,
+    },
     /// 403: authenticated, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
@@ -151,8 +154,8 @@ mod ssr {
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            let status =
-                StatusCode::from_u16(self.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(self.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let message = self.to_string();
             let (detail, code) = match &self {
                 AppError::Unauthenticated { code, .. } => (Some(message.clone()), code.as_deref()),
@@ -169,9 +172,10 @@ mod ssr {
             };
             let mut response = (status, axum::Json(body)).into_response();
             if status == StatusCode::UNAUTHORIZED {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"api\""),
+                );
             }
             response
         }

@@ -174,9 +174,11 @@ impl Input {
     /// An integer within `min..=max`, given as a JSON number or a string of digits.
     pub fn integer(&mut self, key: &str, required: bool, min: i64, max: i64) -> Option<i64> {
         let parsed = match self.value(key, required)? {
-            Value::Number(n) => n
-                .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64)),
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                    .map(|f| f as i64)
+            }),
             Value::String(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
@@ -185,10 +187,16 @@ impl Input {
             return None;
         };
         if n < min {
-            self.error(key, format!("Ensure this value is greater than or equal to {min}."));
+            self.error(
+                key,
+                format!("Ensure this value is greater than or equal to {min}."),
+            );
             None
         } else if n > max {
-            self.error(key, format!("Ensure this value is less than or equal to {max}."));
+            self.error(
+                key,
+                format!("Ensure this value is less than or equal to {max}."),
+            );
             None
         } else {
             Some(n)
@@ -240,7 +248,12 @@ impl Input {
         };
         let value = value.normalize();
         let scale = value.scale();
-        let integer_digits = value.trunc().abs().to_string().trim_start_matches('0').len() as u32;
+        let integer_digits = value
+            .trunc()
+            .abs()
+            .to_string()
+            .trim_start_matches('0')
+            .len() as u32;
         if scale > places {
             self.error(
                 key,
@@ -257,7 +270,10 @@ impl Input {
             );
             None
         } else if value < min {
-            self.error(key, format!("Ensure this value is greater than or equal to {min}."));
+            self.error(
+                key,
+                format!("Ensure this value is greater than or equal to {min}."),
+            );
             None
         } else {
             Some(value)
@@ -277,6 +293,26 @@ impl Input {
             );
         }
         parsed
+    }
+
+    /// A date that may be cleared: `None` when absent, `Some(None)` for `null` or blank.
+    pub fn optional_date(&mut self, key: &str) -> Option<Option<NaiveDate>> {
+        match self.fields.get(key) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Some(None),
+            Some(_) => self.date(key, true).map(Some),
+        }
+    }
+
+    /// One of a fixed set of values, or blank. `None` when absent or invalid.
+    pub fn optional_choice(&mut self, key: &str, choices: &[&str]) -> Option<String> {
+        match self.fields.get(key) {
+            Some(Value::String(s)) if s.trim().is_empty() => Some(String::new()),
+            Some(Value::Null) => Some(String::new()),
+            Some(_) => self.choice(key, true, choices),
+            None => None,
+        }
     }
 
     /// The id of a related object: a positive integer.
@@ -406,10 +442,17 @@ mod tests {
 
     #[test]
     fn decimals_keep_their_exact_value_and_limit_places() {
-        let mut i = input(json!({"a": 150.0, "b": "19.99", "c": 0.125, "d": -1, "e": "abc", "f": 1e9}));
+        let mut i =
+            input(json!({"a": 150.0, "b": "19.99", "c": 0.125, "d": -1, "e": "abc", "f": 1e9}));
         let zero = Decimal::ZERO;
-        assert_eq!(i.decimal("a", true, 10, 2, zero).unwrap().to_string(), "150");
-        assert_eq!(i.decimal("b", true, 10, 2, zero).unwrap().to_string(), "19.99");
+        assert_eq!(
+            i.decimal("a", true, 10, 2, zero).unwrap().to_string(),
+            "150"
+        );
+        assert_eq!(
+            i.decimal("b", true, 10, 2, zero).unwrap().to_string(),
+            "19.99"
+        );
         assert_eq!(i.decimal("c", true, 10, 2, zero), None);
         assert_eq!(i.decimal("d", true, 10, 2, zero), None);
         assert_eq!(i.decimal("e", true, 10, 2, zero), None);
@@ -430,8 +473,21 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_their_domain_lower_cased() {
-        assert_eq!(normalize_email("John@Example.COM").as_deref(), Some("John@example.com"));
-        for bad in ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a@b..com", "a@-b.com", "a@b.c0m.1"] {
+        assert_eq!(
+            normalize_email("John@Example.COM").as_deref(),
+            Some("John@example.com")
+        );
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.com",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "a@b.c0m.1",
+        ] {
             assert_eq!(normalize_email(bad), None, "{bad}");
         }
     }

@@ -41,11 +41,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: the attribute appears once the page has hydrated,
+    // which tests wait for before they interact.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/carebase.css" />
         <Title formatter=|page: String| format!("{page} · Carebase") />
         <Router>
+            <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
             <header class="site-header">
                 <a class="brand" href="/">
                     "Carebase"
@@ -56,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                 </Routes>
             </main>
+            </div>
         </Router>
     }
 }

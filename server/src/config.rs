@@ -97,8 +97,10 @@ impl Config {
                 ));
             }
         }
-        let access_token_lifetime = duration("ACCESS_TOKEN_LIFETIME", Duration::from_secs(5 * 3600))?;
-        let refresh_token_lifetime = duration("REFRESH_TOKEN_LIFETIME", Duration::from_secs(24 * 3600))?;
+        let access_token_lifetime =
+            duration("ACCESS_TOKEN_LIFETIME", Duration::from_secs(5 * 3600))?;
+        let refresh_token_lifetime =
+            duration("REFRESH_TOKEN_LIFETIME", Duration::from_secs(24 * 3600))?;
         let max_connections = match var("DATABASE_MAX_CONNECTIONS")? {
             None => 16,
             Some(v) => v
@@ -106,7 +108,12 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| invalid("DATABASE_MAX_CONNECTIONS", "must be a whole number from 1 to 1000"))?,
+                .ok_or_else(|| {
+                    invalid(
+                        "DATABASE_MAX_CONNECTIONS",
+                        "must be a whole number from 1 to 1000",
+                    )
+                })?,
         };
         let secure_cookies = match var("SECURE_COOKIES")? {
             None => environment == Environment::Production,
@@ -136,11 +143,18 @@ fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigErr
     };
     parse_duration(raw.trim())
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| invalid(name, format!("{raw:?} is not a duration such as 300, 30m, 5h or 1d")))
+        .ok_or_else(|| {
+            invalid(
+                name,
+                format!("{raw:?} is not a duration such as 300, 30m, 5h or 1d"),
+            )
+        })
 }
 
 fn parse_duration(text: &str) -> Option<Duration> {
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let n: u64 = digits.parse().ok()?;
     let factor = match unit {

@@ -36,8 +36,12 @@ impl EmbeddedPostgres {
     /// Initialises the cluster on first use, starts it unless it is already running, and
     /// makes sure the application database exists.
     pub async fn start(root: &Path, bin_dir: Option<&Path>) -> Result<Self, PgError> {
-        std::fs::create_dir_all(root)
-            .map_err(|e| fail(format!("cannot create data directory {}: {e}", root.display())))?;
+        std::fs::create_dir_all(root).map_err(|e| {
+            fail(format!(
+                "cannot create data directory {}: {e}",
+                root.display()
+            ))
+        })?;
         let root = root
             .canonicalize()
             .map_err(|e| fail(format!("cannot resolve {}: {e}", root.display())))?;
@@ -188,7 +192,8 @@ impl EmbeddedPostgres {
         let mut text = std::fs::read_to_string(&conf)
             .map_err(|e| fail(format!("cannot read {}: {e}", conf.display())))?;
         text.push_str(&settings);
-        std::fs::write(&conf, text).map_err(|e| fail(format!("cannot write {}: {e}", conf.display())))?;
+        std::fs::write(&conf, text)
+            .map_err(|e| fail(format!("cannot write {}: {e}", conf.display())))?;
         std::fs::rename(&staging, &self.data_dir)
             .map_err(|e| fail(format!("cannot move the new cluster into place: {e}")))?;
         tracing::info!(data_dir = %self.data_dir.display(), "embedded PostgreSQL initialised");
@@ -236,7 +241,9 @@ impl EmbeddedPostgres {
 }
 
 fn running_as_root() -> bool {
-    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 /// The uid and gid of the `postgres` account, from /etc/passwd.
@@ -256,7 +263,9 @@ fn postgres_account() -> Result<(u32, u32), PgError> {
 /// The `postgres` user must be able to walk down to the data directory.
 fn check_reachable_by_others(root: &Path) -> Result<(), PgError> {
     for ancestor in root.ancestors().skip(1) {
-        let mode = std::fs::metadata(ancestor).map(|m| m.permissions().mode()).unwrap_or(0);
+        let mode = std::fs::metadata(ancestor)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
         if mode & 0o001 == 0 {
             return Err(fail(format!(
                 "the postgres user cannot reach {} because {} is private; set CAREBASE_DATA_DIR \
@@ -277,7 +286,10 @@ fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, PgError> {
         return if has_tools(dir) {
             Ok(dir.to_owned())
         } else {
-            Err(fail(format!("PG_BIN_DIR={} has no initdb and pg_ctl", dir.display())))
+            Err(fail(format!(
+                "PG_BIN_DIR={} has no initdb and pg_ctl",
+                dir.display()
+            )))
         };
     }
     let mut versioned: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")

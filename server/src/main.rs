@@ -44,7 +44,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             PgConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL: {e}"))?,
         ),
         None => {
-            let pg = EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.as_deref()).await?;
+            let pg =
+                EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.as_deref()).await?;
             let options = pg.connect_options();
             (Some(pg), options)
         }

@@ -30,7 +30,10 @@ async fn stored_passwords_are_argon2id_hashes(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -39,7 +42,10 @@ async fn registering_an_email_again_in_another_case_is_a_400_on_email(pool: PgPo
     app.register("John Doe", "john@example.com").await;
     let r = app.register("Johnny", "JOHN@Example.com").await;
     assert_error(&r, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["details"]["email"][0], "A user with this email already exists.");
+    assert_eq!(
+        r.body["details"]["email"][0],
+        "A user with this email already exists."
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -48,7 +54,10 @@ async fn registering_with_missing_fields_names_each_one(pool: PgPool) {
     let r = app.post("/api/auth/register/", json!({}), None).await;
     assert_error(&r, StatusCode::BAD_REQUEST);
     for field in ["name", "email", "password", "password2"] {
-        assert_eq!(r.body["details"][field][0], "This field is required.", "{field}");
+        assert_eq!(
+            r.body["details"][field][0], "This field is required.",
+            "{field}"
+        );
     }
 }
 
@@ -87,7 +96,10 @@ async fn mismatched_passwords_are_a_400_on_password2(pool: PgPool) {
         )
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["details"]["password2"][0], "Password fields didn't match.");
+    assert_eq!(
+        r.body["details"]["password2"][0],
+        "Password fields didn't match."
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -102,8 +114,14 @@ async fn an_invalid_email_and_wrong_types_are_field_errors(pool: PgPool) {
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["details"]["name"][0], "Not a valid string.");
-    assert_eq!(r.body["details"]["email"][0], "Enter a valid email address.");
-    assert_eq!(r.body["details"]["password"][0], "This field may not be null.");
+    assert_eq!(
+        r.body["details"]["email"][0],
+        "Enter a valid email address."
+    );
+    assert_eq!(
+        r.body["details"]["password"][0],
+        "This field may not be null."
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -128,13 +146,21 @@ async fn malformed_json_and_wrong_content_types_are_400s(pool: PgPool) {
     }
     let r = app.send(send("application/json", "[1, 2, 3]")).await;
     assert_error(&r, StatusCode::BAD_REQUEST);
-    assert!(r.body["details"]["non_field_errors"][0].as_str().unwrap().contains("list"));
+    assert!(
+        r.body["details"]["non_field_errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("list")
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_oversized_body_is_a_413(pool: PgPool) {
     let app = TestApp::new(pool);
-    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(server::MAX_BODY_BYTES + 1));
+    let big = format!(
+        "{{\"name\": \"{}\"}}",
+        "x".repeat(server::MAX_BODY_BYTES + 1)
+    );
     let request = Request::builder()
         .method(Method::POST)
         .uri("/api/auth/register/")
@@ -160,7 +186,11 @@ async fn login_ignores_the_case_of_the_email(pool: PgPool) {
     let app = TestApp::new(pool);
     app.register("John Doe", "john@example.com").await;
     let r = app
-        .post("/api/auth/login/", json!({"email": "JOHN@EXAMPLE.COM", "password": PASSWORD}), None)
+        .post(
+            "/api/auth/login/",
+            json!({"email": "JOHN@EXAMPLE.COM", "password": PASSWORD}),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
 }
@@ -170,10 +200,18 @@ async fn a_wrong_password_and_an_unknown_email_get_identical_answers(pool: PgPoo
     let app = TestApp::new(pool);
     app.register("John Doe", "john@example.com").await;
     let wrong_password = app
-        .post("/api/auth/login/", json!({"email": "john@example.com", "password": "Wrong123!x"}), None)
+        .post(
+            "/api/auth/login/",
+            json!({"email": "john@example.com", "password": "Wrong123!x"}),
+            None,
+        )
         .await;
     let unknown_email = app
-        .post("/api/auth/login/", json!({"email": "nobody@example.com", "password": PASSWORD}), None)
+        .post(
+            "/api/auth/login/",
+            json!({"email": "nobody@example.com", "password": PASSWORD}),
+            None,
+        )
         .await;
     assert_error(&wrong_password, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_password.raw, unknown_email.raw);
@@ -187,7 +225,9 @@ async fn a_wrong_password_and_an_unknown_email_get_identical_answers(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn login_without_fields_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);
-    let r = app.post("/api/auth/login/", json!({"email": "a@b.com"}), None).await;
+    let r = app
+        .post("/api/auth/login/", json!({"email": "a@b.com"}), None)
+        .await;
     assert_error(&r, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["details"]["password"][0], "This field is required.");
 }
@@ -211,7 +251,10 @@ async fn the_access_token_is_also_accepted_from_the_cookie(pool: PgPool) {
     let token = app.token("John Doe", "john@example.com").await;
     let request = Request::builder()
         .uri("/api/auth/me")
-        .header(header::COOKIE, format!("theme=dark; carebase_access={token}"))
+        .header(
+            header::COOKIE,
+            format!("theme=dark; carebase_access={token}"),
+        )
         .body(Body::empty())
         .unwrap();
     assert_eq!(app.send(request).await.status, StatusCode::OK);
@@ -222,11 +265,19 @@ async fn me_without_a_token_is_401_with_drfs_detail(pool: PgPool) {
     let app = TestApp::new(pool);
     let r = app.get("/api/auth/me/", None).await;
     assert_error(&r, StatusCode::UNAUTHORIZED);
-    assert_eq!(r.body["detail"], "Authentication credentials were not provided.");
+    assert_eq!(
+        r.body["detail"],
+        "Authentication credentials were not provided."
+    );
 }
 
 fn forge(claims: Value, key: &[u8]) -> String {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(key)).unwrap()
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
+    .unwrap()
 }
 
 fn now() -> i64 {
@@ -250,12 +301,24 @@ async fn expired_tampered_foreign_and_unsigned_tokens_are_refused(pool: PgPool) 
     // Correctly signed but expired.
     assert_token_refused(&app, &forge(claims(now() - 1), SECRET.as_bytes())).await;
     // Signed with another key.
-    assert_token_refused(&app, &forge(claims(now() + 600), b"some-other-secret-some-other-secret")).await;
+    assert_token_refused(
+        &app,
+        &forge(claims(now() + 600), b"some-other-secret-some-other-secret"),
+    )
+    .await;
     // A real token whose payload was changed to another user.
     let real = body["access"].as_str().unwrap();
     let parts: Vec<&str> = real.split('.').collect();
-    let other = forge(json!({"token_type": "access", "exp": now() + 600, "iat": now(), "jti": "x", "user_id": user_id + 1}), b"k");
-    let tampered = format!("{}.{}.{}", parts[0], other.split('.').nth(1).unwrap(), parts[2]);
+    let other = forge(
+        json!({"token_type": "access", "exp": now() + 600, "iat": now(), "jti": "x", "user_id": user_id + 1}),
+        b"k",
+    );
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        other.split('.').nth(1).unwrap(),
+        parts[2]
+    );
     assert_token_refused(&app, &tampered).await;
     // `alg: none`, no signature.
     use base64::Engine;
@@ -282,7 +345,11 @@ async fn an_access_token_cannot_be_used_to_refresh(pool: PgPool) {
     let app = TestApp::new(pool);
     let body = app.login_new_user("John Doe", "john@example.com").await;
     let r = app
-        .post("/api/auth/token/refresh/", json!({"refresh": body["access"]}), None)
+        .post(
+            "/api/auth/token/refresh/",
+            json!({"refresh": body["access"]}),
+            None,
+        )
         .await;
     assert_error(&r, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body["code"], "token_not_valid");
@@ -292,11 +359,20 @@ async fn an_access_token_cannot_be_used_to_refresh(pool: PgPool) {
 async fn refreshing_gives_a_working_access_token_on_both_paths(pool: PgPool) {
     let app = TestApp::new(pool);
     let body = app.login_new_user("John Doe", "john@example.com").await;
-    for path in ["/api/auth/token/refresh/", "/api/auth/refresh/", "/api/auth/refresh"] {
-        let r = app.post(path, json!({"refresh": body["refresh"]}), None).await;
+    for path in [
+        "/api/auth/token/refresh/",
+        "/api/auth/refresh/",
+        "/api/auth/refresh",
+    ] {
+        let r = app
+            .post(path, json!({"refresh": body["refresh"]}), None)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.raw);
         let access = r.body["access"].as_str().unwrap();
-        assert_eq!(app.get("/api/auth/me/", Some(access)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/auth/me/", Some(access)).await.status,
+            StatusCode::OK
+        );
     }
 }
 
@@ -309,11 +385,16 @@ async fn logout_revokes_the_refresh_token(pool: PgPool) {
     assert_eq!(r.status, StatusCode::RESET_CONTENT, "{}", r.raw);
     assert!(r.raw.is_empty());
 
-    let r = app.post("/api/auth/token/refresh/", refresh.clone(), None).await;
+    let r = app
+        .post("/api/auth/token/refresh/", refresh.clone(), None)
+        .await;
     assert_error(&r, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body["code"], "token_not_valid");
     // A second logout with the same token is refused too.
-    assert_error(&app.post("/api/auth/logout/", refresh, None).await, StatusCode::UNAUTHORIZED);
+    assert_error(
+        &app.post("/api/auth/logout/", refresh, None).await,
+        StatusCode::UNAUTHORIZED,
+    );
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
@@ -325,7 +406,9 @@ async fn a_forged_refresh_token_that_was_never_issued_is_refused(pool: PgPool) {
                "jti": uuid::Uuid::new_v4().simple().to_string(), "user_id": body["user"]["id"]}),
         SECRET.as_bytes(),
     );
-    let r = app.post("/api/auth/token/refresh/", json!({"refresh": forged}), None).await;
+    let r = app
+        .post("/api/auth/token/refresh/", json!({"refresh": forged}), None)
+        .await;
     assert_error(&r, StatusCode::UNAUTHORIZED);
 }
 

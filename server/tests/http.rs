@@ -10,7 +10,12 @@ use sqlx::PgPool;
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn health_and_readiness_answer_ok(pool: PgPool) {
     let app = TestApp::new(pool);
-    for path in ["/api/health/", "/api/health", "/api/health/ready/", "/api/health/ready"] {
+    for path in [
+        "/api/health/",
+        "/api/health",
+        "/api/health/ready/",
+        "/api/health/ready",
+    ] {
         let r = app.get(path, None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert_eq!(r.body["status"], "ok");
@@ -21,7 +26,10 @@ async fn health_and_readiness_answer_ok(pool: PgPool) {
 async fn readiness_is_503_when_the_database_is_gone(pool: PgPool) {
     let app = TestApp::new(pool.clone());
     pool.close().await;
-    assert_error(&app.get("/api/health/ready/", None).await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_error(
+        &app.get("/api/health/ready/", None).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    );
     assert_eq!(app.get("/api/health/", None).await.status, StatusCode::OK);
 }
 
@@ -30,8 +38,12 @@ async fn paths_work_with_and_without_the_trailing_slash_and_never_redirect(pool:
     let app = TestApp::new(pool);
     for path in ["/api/auth/register/", "/api/auth/register"] {
         let r = app
-            .post(path, json!({"name": "A", "email": format!("a{}@example.com", path.len()),
-                               "password": common::PASSWORD, "password2": common::PASSWORD}), None)
+            .post(
+                path,
+                json!({"name": "A", "email": format!("a{}@example.com", path.len()),
+                               "password": common::PASSWORD, "password2": common::PASSWORD}),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.raw);
     }
@@ -40,7 +52,11 @@ async fn paths_work_with_and_without_the_trailing_slash_and_never_redirect(pool:
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn unknown_api_paths_are_a_json_404(pool: PgPool) {
     let app = TestApp::new(pool);
-    for path in ["/api/nothing/", "/api/auth/nothing", "/api/patients/abc/def/"] {
+    for path in [
+        "/api/nothing/",
+        "/api/auth/nothing",
+        "/api/patients/abc/def/",
+    ] {
         assert_error(&app.get(path, None).await, StatusCode::NOT_FOUND);
     }
 }

@@ -46,7 +46,10 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
             tracing::error!("a stored password hash could not be parsed");
             return false;
         };
-        hasher().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     })
     .await
     .map_err(AppError::from)
@@ -160,7 +163,10 @@ mod tests {
     use super::*;
 
     fn errs(password: &str) -> Vec<String> {
-        policy_errors(password, &[("name", "John Doe"), ("email address", "john@example.com")])
+        policy_errors(
+            password,
+            &[("name", "John Doe"), ("email address", "john@example.com")],
+        )
     }
 
     #[test]
@@ -172,18 +178,34 @@ mod tests {
     #[test]
     fn short_numeric_common_and_similar_passwords_are_refused() {
         assert!(errs("Ab1!").iter().any(|e| e.contains("too short")));
-        assert!(errs("8492017365").iter().any(|e| e.contains("entirely numeric")));
+        assert!(
+            errs("8492017365")
+                .iter()
+                .any(|e| e.contains("entirely numeric"))
+        );
         assert!(errs("password").iter().any(|e| e.contains("too common")));
         assert!(errs("qwerty123").iter().any(|e| e.contains("too common")));
-        assert!(errs("johndoe1").iter().any(|e| e.contains("similar to the name")));
-        assert!(errs("example.com").iter().any(|e| e.contains("similar to the email address")));
+        assert!(
+            errs("johndoe1")
+                .iter()
+                .any(|e| e.contains("similar to the name"))
+        );
+        assert!(
+            errs("example.com")
+                .iter()
+                .any(|e| e.contains("similar to the email address"))
+        );
     }
 
     #[tokio::test]
     async fn hashes_verify_only_with_the_right_password() {
         let h = hash("SecurePass123!".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify("SecurePass123!".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("SecurePass123!".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("securepass123!".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

@@ -73,8 +73,7 @@ impl TokenKeys {
             TokenType::Refresh => self.refresh_ttl,
         };
         let now = Utc::now();
-        let expires_at = now
-            + chrono::Duration::from_std(ttl).map_err(|_| AppError::Internal)?;
+        let expires_at = now + chrono::Duration::from_std(ttl).map_err(|_| AppError::Internal)?;
         let jti = uuid::Uuid::new_v4();
         let claims = Claims {
             token_type,
@@ -85,9 +84,9 @@ impl TokenKeys {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|error| {
-                tracing::error!(%error, "signing a token failed");
-                AppError::Internal
-            })?;
+            tracing::error!(%error, "signing a token failed");
+            AppError::Internal
+        })?;
         Ok(Issued {
             token,
             jti,
@@ -112,7 +111,11 @@ mod tests {
     use super::*;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60), Duration::from_secs(120))
+        TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            Duration::from_secs(60),
+            Duration::from_secs(120),
+        )
     }
 
     #[test]
@@ -125,7 +128,11 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
-        let other = TokenKeys::new(b"another secret of thirty-two bytes!", Duration::from_secs(60), Duration::from_secs(60));
+        let other = TokenKeys::new(
+            b"another secret of thirty-two bytes!",
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
         let t = other.issue(7, TokenType::Access).unwrap();
         assert!(keys().verify(&t.token, TokenType::Access).is_err());
     }

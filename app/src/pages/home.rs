@@ -9,7 +9,9 @@ use leptos_meta::Title;
 #[server(prefix = "/rpc", endpoint = "service_status")]
 pub async fn service_status() -> Result<HealthReport, AppError> {
     let state = expect_context::<crate::state::AppState>();
-    let database = crate::services::health::database_ready(&state.pool).await.is_ok();
+    let database = crate::services::health::database_ready(&state.pool)
+        .await
+        .is_ok();
     Ok(HealthReport {
         database,
         version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -138,7 +138,11 @@ pub async fn login(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<
 /// Errors: 400 when `refresh` is missing; 401 for a refresh token that is malformed,
 /// expired, revoked, of the wrong type or whose user no longer exists.
 #[tracing::instrument(skip_all)]
-pub async fn refresh(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<String, AppError> {
+pub async fn refresh(
+    pool: &PgPool,
+    keys: &TokenKeys,
+    mut input: Input,
+) -> Result<String, AppError> {
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Token refresh failed")?;
     let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;

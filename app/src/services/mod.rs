@@ -2,4 +2,8 @@
 //! REST handlers and server functions are thin doors onto these functions.
 
 pub mod auth;
+pub mod doctors;
 pub mod health;
+pub mod listing;
+pub mod mappings;
+pub mod patients;

@@ -32,7 +32,10 @@ async fn register(
     ))
 }
 
-async fn login(State(state): State<AppState>, JsonInput(input): JsonInput) -> Result<Json<Value>, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    JsonInput(input): JsonInput,
+) -> Result<Json<Value>, AppError> {
     let session = auth::login(&state.pool, &state.tokens, input).await?;
     Ok(Json(json!({
         "message": "Login successful",
@@ -42,12 +45,18 @@ async fn login(State(state): State<AppState>, JsonInput(input): JsonInput) -> Re
     })))
 }
 
-async fn refresh(State(state): State<AppState>, JsonInput(input): JsonInput) -> Result<Json<Value>, AppError> {
+async fn refresh(
+    State(state): State<AppState>,
+    JsonInput(input): JsonInput,
+) -> Result<Json<Value>, AppError> {
     let access = auth::refresh(&state.pool, &state.tokens, input).await?;
     Ok(Json(json!({ "access": access })))
 }
 
-async fn logout(State(state): State<AppState>, JsonInput(input): JsonInput) -> Result<StatusCode, AppError> {
+async fn logout(
+    State(state): State<AppState>,
+    JsonInput(input): JsonInput,
+) -> Result<StatusCode, AppError> {
     auth::logout(&state.pool, &state.tokens, input).await?;
     Ok(StatusCode::RESET_CONTENT)
 }

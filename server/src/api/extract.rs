@@ -49,6 +49,50 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
 }
 
 fn is_json(content_type: &str) -> bool {
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// The query string of a list request as name → value. Undecodable text is a 400.
+pub struct ListQueryParams(pub app::services::listing::ListQuery);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ListQueryParams {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))?;
+        Ok(ListQueryParams(pairs.into_iter().collect()))
+    }
+}
+
+/// An object id from the path. Anything but a positive integer names no object: 404.
+pub struct ObjectId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ObjectId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound("Not found.".into()))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(ObjectId)
+            .ok_or_else(|| AppError::NotFound("Not found.".into()))
+    }
 }

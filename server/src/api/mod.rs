@@ -1,8 +1,12 @@
 //! The REST API under `/api/`: thin doors onto the service layer.
 
 mod auth;
+mod doctors;
 mod extract;
 mod health;
+mod mappings;
+mod pagination;
+mod patients;
 
 use app::error::AppError;
 use app::state::AppState;
@@ -21,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api", get(root))
         .merge(health::routes())
         .merge(auth::routes())
+        .merge(patients::routes())
+        .merge(doctors::routes())
+        .merge(mappings::routes())
 }
 
 /// `GET /api/`: where everything is.
@@ -33,6 +40,12 @@ async fn root() -> Json<serde_json::Value> {
             "logout": "/api/auth/logout/",
             "me": "/api/auth/me/",
         },
+        "patients": "/api/patients/",
+        "doctors": "/api/doctors/",
+        "mappings": "/api/mappings/",
+        "doctors_of_patient": "/api/mappings/{patient_id}/",
+        "openapi": "/api/openapi.json",
+        "docs": "/api/docs/",
         "health": "/api/health/",
         "readiness": "/api/health/ready/",
     }))

@@ -75,7 +75,13 @@ impl TestApp {
     }
 
     /// A JSON request with an optional Bearer token.
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, token: Option<&str>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -113,7 +119,11 @@ impl TestApp {
         let r = self.register(name, email).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
         let r = self
-            .post("/api/auth/login/", json!({"email": email, "password": PASSWORD}), None)
+            .post(
+                "/api/auth/login/",
+                json!({"email": email, "password": PASSWORD}),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
         r.body

@@ -1,0 +1,281 @@
+//! Assignments of doctors to patients. A user sees and changes only the assignments of
+//! their own patients; any doctor of the directory may be assigned, once per patient.
+
+use super::listing::{self, ListQuery};
+use super::{doctors, patients};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, NON_FIELD_ERRORS, unique_violation};
+use crate::input::Input;
+use crate::models::{AssignedDoctor, Mapping, MappingListItem, Page, PatientDoctors};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+const NOTES_MAX: usize = 2000;
+pub const ALREADY_ASSIGNED: &str = "This doctor is already assigned to this patient.";
+
+const ORDERINGS: &[(&str, &'static str)] = &[
+    ("-assigned_date", "m.assigned_date desc, m.id desc"),
+    ("assigned_date", "m.assigned_date, m.id"),
+    ("patient_name", "lower(p.name), m.id"),
+    ("doctor_name", "lower(d.name), m.id"),
+    ("id", "m.id"),
+    ("-id", "m.id desc"),
+];
+
+const DOCTOR_ORDERINGS: &[(&str, &'static str)] = &[
+    ("assigned_date", "m.assigned_date, m.id"),
+    ("-assigned_date", "m.assigned_date desc, m.id desc"),
+    ("name", "lower(d.name), d.id"),
+    ("-name", "lower(d.name) desc, d.id desc"),
+];
+
+fn does_not_exist(id: i64) -> String {
+    format!("Invalid pk \"{id}\" - object does not exist.")
+}
+
+/// Assigns a doctor to one of `user`'s patients.
+///
+/// Errors: 400 on `patient` when it is not one of the user's patients (worded exactly as
+/// for a patient that does not exist), on `doctor` when there is no such doctor, and on
+/// `non_field_errors` when the doctor is already assigned to the patient.
+#[tracing::instrument(skip(pool, input), fields(user_id = user.id))]
+pub async fn create(
+    pool: &PgPool,
+    user: CurrentUser,
+    mut input: Input,
+) -> Result<Mapping, AppError> {
+    const FAILED: &str = "Failed to assign doctor";
+    let patient = input.id("patient", true);
+    let doctor = input.id("doctor", true);
+    let notes = input.optional_text("notes", NOTES_MAX).unwrap_or_default();
+    let is_active = input.boolean("is_active", false).unwrap_or(true);
+
+    let mut tx = pool.begin().await?;
+    if let Some(patient) = patient {
+        let owned = sqlx::query_scalar!(
+            r#"select exists(select 1 from patients where id = $1 and created_by = $2 ) as "owned!""#,
+            patient,
+            user.id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !owned {
+            input.error("patient", does_not_exist(patient));
+        }
+    }
+    if let Some(doctor) = doctor {
+        let exists = sqlx::query_scalar!(
+            r#"select exists(select 1 from doctors where id = $1 ) as "exists!""#,
+            doctor
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !exists {
+            input.error("doctor", does_not_exist(doctor));
+        }
+    }
+    input.finish(FAILED)?;
+    let (Some(patient), Some(doctor)) = (patient, doctor) else {
+        return Err(AppError::Internal);
+    };
+    let id = sqlx::query_scalar!(
+        "insert into patient_doctor_mappings (patient_id, doctor_id, assigned_by, notes, is_active)
+         values ($1, $2, $3, $4, $5)
+         returning id",
+        patient,
+        doctor,
+        user.id,
+        notes,
+        is_active
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match unique_violation(&e) {
+        Some("mappings_patient_doctor_key") => {
+            AppError::field(FAILED, NON_FIELD_ERRORS, ALREADY_ASSIGNED)
+        }
+        // The patient or doctor was deleted between the checks above and the insert.
+        _ if foreign_key_violation(&e) => AppError::field(
+            FAILED,
+            NON_FIELD_ERRORS,
+            "The patient or the doctor no longer exists.",
+        ),
+        _ => e.into(),
+    })?;
+    let mapping = fetch(&mut tx, user, id).await?;
+    tx.commit().await?;
+    tracing::info!(mapping_id = id, "doctor assigned");
+    Ok(mapping)
+}
+
+/// A page of the assignments of `user`'s patients. Accepts `search` (patient or doctor
+/// name), `is_active`, `patient`, `doctor`, `ordering`, `page`, `page_size`.
+///
+/// Errors: 400 for a bad filter or ordering; 404 past the last page.
+#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+pub async fn list(
+    pool: &PgPool,
+    user: CurrentUser,
+    query: &ListQuery,
+) -> Result<Page<MappingListItem>, AppError> {
+    let (mut is_active, mut patient, mut doctor) = (None, None, None);
+    let params = listing::read(query, ORDERINGS, |input| {
+        if query.get("is_active").is_some_and(|v| !v.trim().is_empty()) {
+            is_active = input.boolean("is_active", false);
+        }
+        if query.get("patient").is_some_and(|v| !v.trim().is_empty()) {
+            patient = input.id("patient", false);
+        }
+        if query.get("doctor").is_some_and(|v| !v.trim().is_empty()) {
+            doctor = input.id("doctor", false);
+        }
+    })?;
+    let mut builder = QueryBuilder::<Postgres>::new(
+        "select m.id, m.patient_id as patient, m.doctor_id as doctor, p.name as patient_name,
+                d.name as doctor_name, d.specialization as doctor_specialization,
+                m.assigned_date, m.is_active, count(*) over () as total
+         from patient_doctor_mappings m
+         join patients p on p.id = m.patient_id
+         join doctors d on d.id = m.doctor_id
+         where p.created_by = ",
+    );
+    builder.push_bind(user.id);
+    if let Some(active) = is_active {
+        builder.push(" and m.is_active = ").push_bind(active);
+    }
+    if let Some(patient) = patient {
+        builder.push(" and m.patient_id = ").push_bind(patient);
+    }
+    if let Some(doctor) = doctor {
+        builder.push(" and m.doctor_id = ").push_bind(doctor);
+    }
+    if let Some(pattern) = &params.search {
+        builder
+            .push(" and (p.name ilike ")
+            .push_bind(pattern.clone())
+            .push(" or d.name ilike ")
+            .push_bind(pattern.clone())
+            .push(")");
+    }
+    listing::push_page(&mut builder, &params);
+    listing::fetch_page(pool, builder, &params).await
+}
+
+/// The doctors assigned to one of `user`'s patients, a page at a time (`ordering`, `page`,
+/// `page_size`; `total_doctors` counts them all).
+///
+/// Errors: 404 when the patient does not exist or belongs to someone else.
+#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+pub async fn doctors_of_patient(
+    pool: &PgPool,
+    user: CurrentUser,
+    patient_id: i64,
+    query: &ListQuery,
+) -> Result<PatientDoctors, AppError> {
+    let params = listing::read(query, DOCTOR_ORDERINGS, |_| {})?;
+    let patient_name = sqlx::query_scalar!(
+        "select name from patients where id = $1 and created_by = $2",
+        patient_id,
+        user.id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(patients::not_found)?;
+    let mut builder = QueryBuilder::<Postgres>::new(
+        "select d.id, d.name, d.email, d.specialization, d.qualification, d.experience_years,
+                d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active,
+                count(*) over () as total
+         from patient_doctor_mappings m join doctors d on d.id = m.doctor_id
+         where m.patient_id = ",
+    );
+    builder.push_bind(patient_id);
+    listing::push_page(&mut builder, &params);
+    let page: Page<AssignedDoctor> = listing::fetch_page(pool, builder, &params).await?;
+    Ok(PatientDoctors {
+        patient_id,
+        patient_name,
+        total_doctors: page.count,
+        doctors: page.items,
+    })
+}
+
+/// Removes an assignment of one of `user`'s patients. Returns the doctor's and the
+/// patient's names, for the confirmation message.
+///
+/// Errors: 404 when there is no such assignment or its patient belongs to someone else.
+#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+pub async fn delete(
+    pool: &PgPool,
+    user: CurrentUser,
+    id: i64,
+) -> Result<(String, String), AppError> {
+    let removed = sqlx::query!(
+        r#"with removed as (
+               delete from patient_doctor_mappings m
+               using patients p
+               where m.id = $1 and p.id = m.patient_id and p.created_by = $2
+               returning m.patient_id, m.doctor_id
+           )
+           select d.name as "doctor_name!", p.name as "patient_name!"
+           from removed r join doctors d on d.id = r.doctor_id join patients p on p.id = r.patient_id"#,
+        id,
+        user.id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(not_found)?;
+    tracing::info!(mapping_id = id, "doctor unassigned");
+    Ok((removed.doctor_name, removed.patient_name))
+}
+
+/// Reads an assignment of one of `user`'s patients, with both sides in full.
+async fn fetch(
+    conn: &mut sqlx::PgConnection,
+    user: CurrentUser,
+    id: i64,
+) -> Result<Mapping, AppError> {
+    let row = sqlx::query!(
+        r#"select m.id, m.patient_id, m.doctor_id, m.assigned_by, m.assigned_date, m.notes,
+                  m.is_active, coalesce(u.name, '') as "assigned_by_name!"
+           from patient_doctor_mappings m
+           join patients p on p.id = m.patient_id
+           left join users u on u.id = m.assigned_by
+           where m.id = $1 and p.created_by = $2"#,
+        id,
+        user.id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(not_found)?;
+    let patient_details = patients::fetch(conn, user, row.patient_id).await?;
+    let doctor_details = sqlx::query_as!(
+        crate::models::Doctor,
+        "select id, name, email, phone_number, specialization, qualification, experience_years,
+             license_number, clinic_address, consultation_fee, is_available, created_by,
+             created_at, updated_at
+         from doctors where id = $1",
+        row.doctor_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(doctors::not_found)?;
+    Ok(Mapping {
+        id: row.id,
+        patient: row.patient_id,
+        doctor: row.doctor_id,
+        patient_details,
+        doctor_details,
+        assigned_by: row.assigned_by,
+        assigned_by_name: row.assigned_by_name,
+        assigned_date: row.assigned_date,
+        notes: row.notes,
+        is_active: row.is_active,
+    })
+}
+
+fn foreign_key_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("Mapping not found.".into())
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds Carebase in release mode and starts it. With no DATABASE_URL it runs its own
+# PostgreSQL cluster in .carebase/ (kept between runs). Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+cargo leptos build --release
+exec target/release/server
