@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user as shown to themselves and beside the records they created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub id: i64,
     pub name: String,
@@ -13,6 +14,7 @@ pub struct UserSummary {
 
 /// `GET /api/auth/me/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserProfile {
     pub id: i64,
     pub name: String,
@@ -22,6 +24,7 @@ pub struct UserProfile {
 
 /// A successful login: a token pair and who it belongs to.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Session {
     pub access: String,
     pub refresh: String,
@@ -30,6 +33,7 @@ pub struct Session {
 
 /// What the health check reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HealthReport {
     pub database: bool,
     pub version: String,
@@ -55,6 +59,7 @@ pub mod money {
 
 /// A full patient record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Patient {
     pub id: i64,
     pub name: String,
@@ -72,6 +77,7 @@ pub struct Patient {
 
 /// A patient as a list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct PatientListItem {
     pub id: i64,
@@ -85,6 +91,7 @@ pub struct PatientListItem {
 
 /// A full doctor record. `created_by` (additive to the contract) tells who may edit it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Doctor {
     pub id: i64,
@@ -97,6 +104,7 @@ pub struct Doctor {
     pub license_number: String,
     pub clinic_address: String,
     #[serde(with = "money")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, pattern = r"^\d{1,8}\.\d{2}$", example = "150.00"))]
     pub consultation_fee: rust_decimal::Decimal,
     pub is_available: bool,
     pub created_by: Option<i64>,
@@ -106,6 +114,7 @@ pub struct Doctor {
 
 /// A doctor as the directory list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct DoctorListItem {
     pub id: i64,
@@ -113,12 +122,14 @@ pub struct DoctorListItem {
     pub specialization: String,
     pub experience_years: i32,
     #[serde(with = "money")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, pattern = r"^\d{1,8}\.\d{2}$", example = "150.00"))]
     pub consultation_fee: rust_decimal::Decimal,
     pub is_available: bool,
 }
 
 /// A doctor assigned to a patient, with the assignment's id (additive) for unassigning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AssignedDoctor {
     pub id: i64,
@@ -128,6 +139,7 @@ pub struct AssignedDoctor {
     pub qualification: String,
     pub experience_years: i32,
     #[serde(with = "money")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, pattern = r"^\d{1,8}\.\d{2}$", example = "150.00"))]
     pub consultation_fee: rust_decimal::Decimal,
     pub is_available: bool,
     pub mapping_id: i64,
@@ -136,6 +148,7 @@ pub struct AssignedDoctor {
 
 /// `GET /api/mappings/{patient_id}/`: the doctors of one patient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PatientDoctors {
     pub patient_id: i64,
     pub patient_name: String,
@@ -145,6 +158,7 @@ pub struct PatientDoctors {
 
 /// A full assignment of a doctor to a patient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Mapping {
     pub id: i64,
     pub patient: i64,
@@ -160,6 +174,7 @@ pub struct Mapping {
 
 /// An assignment as the list shows it (`patient` and `doctor` ids are additive).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MappingListItem {
     pub id: i64,

@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::Layer;
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -48,10 +48,32 @@ pub fn state(
     }
 }
 
+/// The whole application, as a service.
+pub type App = MapRequest<Router, fn(Request<Body>) -> Request<Body>>;
+
 /// The whole application. Trailing slashes are trimmed before routing, so `/api/x/` and
 /// `/api/x` are the same route and neither redirects.
-pub fn app(state: AppState) -> NormalizePath<Router> {
-    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+pub fn app(state: AppState) -> App {
+    MapRequestLayer::new(trim_trailing_slash as fn(Request<Body>) -> Request<Body>)
+        .layer(router(state))
+}
+
+/// `/a/b/` → `/a/b`, query kept. Swagger UI's own pages are left alone: it serves its index
+/// at `/api/docs/` and redirects `/api/docs` there.
+fn trim_trailing_slash(mut req: Request<Body>) -> Request<Body> {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') && !path.starts_with("/api/docs") {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let rebuilt = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rebuilt.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 fn router(state: AppState) -> Router {

@@ -86,3 +86,45 @@ async fn responses_carry_security_headers(pool: PgPool) {
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["x-frame-options"], "DENY");
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_openapi_document_covers_every_route(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let r = app.get("/api/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = r.body["paths"].as_object().unwrap();
+    for path in [
+        "/api/auth/register/",
+        "/api/auth/login/",
+        "/api/auth/token/refresh/",
+        "/api/auth/logout/",
+        "/api/auth/me/",
+        "/api/patients/",
+        "/api/patients/{id}/",
+        "/api/doctors/",
+        "/api/doctors/{id}/",
+        "/api/mappings/",
+        "/api/mappings/{id}/",
+        "/api/health/",
+        "/api/health/ready/",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    assert!(paths["/api/mappings/{id}/"]["get"].is_object());
+    assert!(paths["/api/mappings/{id}/"]["delete"].is_object());
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_interactive_docs_page_is_served_without_downloads(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let r = app.get("/api/docs/", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert!(
+        r.raw.contains("swagger"),
+        "{}",
+        &r.raw[..r.raw.len().min(300)]
+    );
+    let r = app.get("/api/docs/swagger-ui.css", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}

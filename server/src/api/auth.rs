@@ -1,15 +1,18 @@
 //! `/api/auth/`: register, login, token refresh, logout, me.
 
 use super::JsonInput;
+use super::schema::{
+    ErrorBody, LoggedIn, LoginRequest, RefreshRequest, Refreshed, RegisterRequest, Registered,
+};
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::models::UserProfile;
 use app::services::auth;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Json;
 use axum::{Router, routing::get, routing::post};
-use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,39 +24,77 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/me", get(me))
 }
 
-async fn register(
+/// Create an account.
+#[utoipa::path(post, path = "/api/auth/register/", tag = "auth", security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = Registered),
+        (status = 400, description = "Invalid input, weak password or email taken", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn register(
     State(state): State<AppState>,
     JsonInput(input): JsonInput,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Registered>), AppError> {
     let user = auth::register(&state.pool, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "message": "User registered successfully", "user": user })),
+        Json(Registered {
+            message: "User registered successfully",
+            user,
+        }),
     ))
 }
 
-async fn login(
+/// Exchange email and password for an access token (5 h) and a refresh token (1 day).
+#[utoipa::path(post, path = "/api/auth/login/", tag = "auth", security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = LoggedIn),
+        (status = 400, description = "Missing fields", body = ErrorBody),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn login(
     State(state): State<AppState>,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<LoggedIn>, AppError> {
     let session = auth::login(&state.pool, &state.tokens, input).await?;
-    Ok(Json(json!({
-        "message": "Login successful",
-        "access": session.access,
-        "refresh": session.refresh,
-        "user": session.user,
-    })))
+    Ok(Json(LoggedIn {
+        message: "Login successful",
+        access: session.access,
+        refresh: session.refresh,
+        user: session.user,
+    }))
 }
 
-async fn refresh(
+/// A new access token for a valid refresh token (also at `/api/auth/refresh/`).
+#[utoipa::path(post, path = "/api/auth/token/refresh/", tag = "auth", security(()),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token", body = Refreshed),
+        (status = 400, description = "Missing refresh", body = ErrorBody),
+        (status = 401, description = "Invalid, expired or revoked refresh token", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn refresh(
     State(state): State<AppState>,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Refreshed>, AppError> {
     let access = auth::refresh(&state.pool, &state.tokens, input).await?;
-    Ok(Json(json!({ "access": access })))
+    Ok(Json(Refreshed { access }))
 }
 
-async fn logout(
+/// Revoke a refresh token.
+#[utoipa::path(post, path = "/api/auth/logout/", tag = "auth", security(()),
+    request_body = RefreshRequest,
+    responses(
+        (status = 205, description = "Revoked"),
+        (status = 400, description = "Missing refresh", body = ErrorBody),
+        (status = 401, description = "Invalid or already revoked refresh token", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn logout(
     State(state): State<AppState>,
     JsonInput(input): JsonInput,
 ) -> Result<StatusCode, AppError> {
@@ -61,6 +102,15 @@ async fn logout(
     Ok(StatusCode::RESET_CONTENT)
 }
 
-async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!(auth::me(&state.pool, user.id).await?)))
+/// The signed-in user's profile.
+#[utoipa::path(get, path = "/api/auth/me/", tag = "auth",
+    responses(
+        (status = 200, description = "The profile", body = UserProfile),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+pub async fn me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<UserProfile>, AppError> {
+    Ok(Json(auth::me(&state.pool, user.id).await?))
 }

@@ -1,16 +1,17 @@
 //! `/api/doctors/`: the shared directory of doctors.
 
 use super::extract::{JsonInput, ListQueryParams, ObjectId};
-use super::pagination::envelope;
+use super::pagination::links;
+use super::schema::{DoctorBody, DoctorList, DoctorRequest, DoctorSaved, ErrorBody};
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::input::Input;
 use app::services::doctors;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Json;
 use axum::{Router, routing::get};
-use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,53 +22,119 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn create(
+/// Add a doctor to the directory.
+#[utoipa::path(post, path = "/api/doctors/", tag = "doctors",
+    request_body = DoctorRequest,
+    responses(
+        (status = 201, description = "Created", body = DoctorSaved),
+        (status = 400, description = "Invalid input, or email / license number taken", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     JsonInput(input): JsonInput,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<DoctorSaved>), AppError> {
     let doctor = doctors::create(&state.pool, user, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "message": "Doctor created successfully", "doctor": doctor })),
+        Json(DoctorSaved {
+            message: "Doctor created successfully",
+            doctor,
+        }),
     ))
 }
 
-async fn list(
+/// The directory, a page at a time.
+#[utoipa::path(get, path = "/api/doctors/", tag = "doctors",
+    params(
+        ("search" = Option<String>, Query, description = "Text in the name, email, specialization or qualification"),
+        ("specialization" = Option<String>, Query, description = "Exact specialization, any case"),
+        ("is_available" = Option<bool>, Query, description = "true or false"),
+        ("ordering" = Option<String>, Query, description = "name (default), -name, experience_years, -experience_years, consultation_fee, -consultation_fee, created_at, -created_at, specialization, id, -id"),
+        ("page" = Option<i64>, Query, description = "Page number, from 1"),
+        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
+    ),
+    responses(
+        (status = 200, description = "A page of doctors", body = DoctorList),
+        (status = 400, description = "Bad filter or ordering", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Page past the last", body = ErrorBody),
+    ))]
+pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     ListQueryParams(query): ListQueryParams,
     uri: Uri,
     headers: HeaderMap,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DoctorList>, AppError> {
     let page = doctors::list(&state.pool, user, &query).await?;
-    Ok(Json(envelope("doctors", page, &uri, &headers)))
+    let (next, previous) = links(&page, &uri, &headers);
+    Ok(Json(DoctorList {
+        count: page.count,
+        next,
+        previous,
+        doctors: page.items,
+    }))
 }
 
-async fn detail(
+/// One doctor.
+#[utoipa::path(get, path = "/api/doctors/{id}/", tag = "doctors",
+    params(("id" = i64, Path, description = "Doctor id")),
+    responses(
+        (status = 200, description = "The doctor", body = DoctorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such doctor", body = ErrorBody),
+    ))]
+pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DoctorBody>, AppError> {
     let doctor = doctors::get(&state.pool, user, id).await?;
-    Ok(Json(json!({ "doctor": doctor })))
+    Ok(Json(DoctorBody { doctor }))
 }
 
-async fn replace(
+/// Replace a doctor's fields (creator or admin only).
+#[utoipa::path(put, path = "/api/doctors/{id}/", tag = "doctors",
+    params(("id" = i64, Path, description = "Doctor id")),
+    request_body = DoctorRequest,
+    responses(
+        (status = 200, description = "Updated", body = DoctorSaved),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the doctor's creator", body = ErrorBody),
+        (status = 404, description = "No such doctor", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn replace(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DoctorSaved>, AppError> {
     update(state, user, id, input, false).await
 }
 
-async fn amend(
+/// Change some of a doctor's fields (creator or admin only).
+#[utoipa::path(patch, path = "/api/doctors/{id}/", tag = "doctors",
+    params(("id" = i64, Path, description = "Doctor id")),
+    request_body(content = DoctorRequest, description = "Any subset of the fields"),
+    responses(
+        (status = 200, description = "Updated", body = DoctorSaved),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the doctor's creator", body = ErrorBody),
+        (status = 404, description = "No such doctor", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn amend(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DoctorSaved>, AppError> {
     update(state, user, id, input, true).await
 }
 
@@ -75,16 +142,26 @@ async fn update(
     state: AppState,
     user: CurrentUser,
     id: i64,
-    input: app::input::Input,
+    input: Input,
     partial: bool,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DoctorSaved>, AppError> {
     let doctor = doctors::update(&state.pool, user, id, input, partial).await?;
-    Ok(Json(
-        json!({ "message": "Doctor updated successfully", "doctor": doctor }),
-    ))
+    Ok(Json(DoctorSaved {
+        message: "Doctor updated successfully",
+        doctor,
+    }))
 }
 
-async fn remove(
+/// Remove a doctor and all its assignments (creator or admin only).
+#[utoipa::path(delete, path = "/api/doctors/{id}/", tag = "doctors",
+    params(("id" = i64, Path, description = "Doctor id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the doctor's creator", body = ErrorBody),
+        (status = 404, description = "No such doctor", body = ErrorBody),
+    ))]
+pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,

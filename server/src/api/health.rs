@@ -1,13 +1,13 @@
 //! `GET /api/health/` (the process is up) and `GET /api/health/ready/` (it can reach its
 //! database).
 
+use super::schema::{ErrorBody, Status};
 use app::error::AppError;
 use app::services::health;
 use app::state::AppState;
 use axum::extract::State;
 use axum::response::Json;
 use axum::{Router, routing::get};
-use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -15,11 +15,26 @@ pub fn routes() -> Router<AppState> {
         .route("/api/health/ready", get(ready))
 }
 
-async fn live() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// Liveness: the server answers.
+#[utoipa::path(get, path = "/api/health/", tag = "health", security(()),
+    responses((status = 200, description = "Up", body = Status)))]
+pub async fn live() -> Json<Status> {
+    Json(Status {
+        status: "ok",
+        database: None,
+    })
 }
 
-async fn ready(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+/// Readiness: the server can reach its database.
+#[utoipa::path(get, path = "/api/health/ready/", tag = "health", security(()),
+    responses(
+        (status = 200, description = "Ready", body = Status),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    ))]
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
     health::database_ready(&state.pool).await?;
-    Ok(Json(json!({ "status": "ok", "database": "ok" })))
+    Ok(Json(Status {
+        status: "ok",
+        database: Some("ok"),
+    }))
 }

@@ -1,12 +1,14 @@
 //! The REST API under `/api/`: thin doors onto the service layer.
 
 mod auth;
+pub mod docs;
 mod doctors;
 mod extract;
 mod health;
 mod mappings;
 mod pagination;
 mod patients;
+pub mod schema;
 
 use app::error::AppError;
 use app::state::AppState;
@@ -19,7 +21,8 @@ use serde_json::json;
 pub use extract::JsonInput;
 
 /// Every REST route. Paths are written without their trailing slash: the server trims it
-/// from every request before routing, so both spellings reach the same handler.
+/// from every request before routing (see [`crate::app`]), so both spellings reach the
+/// same handler.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api", get(root))
@@ -28,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(patients::routes())
         .merge(doctors::routes())
         .merge(mappings::routes())
+        .merge(docs::routes())
 }
 
 /// `GET /api/`: where everything is.

@@ -1,34 +1,22 @@
-//! The list envelope: `count`, `next`, `previous` and the items under the resource's key.
+//! Links between the pages of a list: `next` and `previous` as absolute URLs, as DRF
+//! builds them, or `None`.
 
 use app::models::Page;
 use axum::http::{HeaderMap, Uri, header};
-use serde::Serialize;
-use serde_json::{Map, Value, json};
 
-/// `{"count", "next", "previous", <key>: [...]}`, with `next`/`previous` as absolute URLs
-/// (as DRF builds them) or `null`.
-pub fn envelope<T: Serialize>(key: &str, page: Page<T>, uri: &Uri, headers: &HeaderMap) -> Value {
-    let link = |to: i64| Value::String(page_url(uri, headers, to));
-    let mut body = Map::new();
-    body.insert("count".into(), json!(page.count));
-    body.insert(
-        "next".into(),
-        if page.has_next() {
-            link(page.page + 1)
-        } else {
-            Value::Null
-        },
-    );
-    body.insert(
-        "previous".into(),
-        if page.has_previous() {
-            link(page.page - 1)
-        } else {
-            Value::Null
-        },
-    );
-    body.insert(key.into(), json!(page.items));
-    Value::Object(body)
+/// `(next, previous)` for a page of the request at `uri`.
+pub fn links<T>(
+    page: &Page<T>,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> (Option<String>, Option<String>) {
+    let next = page
+        .has_next()
+        .then(|| page_url(uri, headers, page.page + 1));
+    let previous = page
+        .has_previous()
+        .then(|| page_url(uri, headers, page.page - 1));
+    (next, previous)
 }
 
 /// The same request with `page` changed; page 1 drops the parameter, as DRF does.
@@ -40,16 +28,19 @@ fn page_url(uri: &Uri, headers: &HeaderMap, page: i64) -> String {
         pairs.push(("page".into(), page.to_string()));
     }
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    // Only a well-formed host name goes into a link; anything else yields a relative one.
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         });
+    let path = format!("{}/", uri.path().trim_end_matches('/'));
     let mut url = match host {
-        Some(host) => format!("http://{host}{}/", uri.path().trim_end_matches('/')),
-        None => format!("{}/", uri.path().trim_end_matches('/')),
+        Some(host) => format!("http://{host}{path}"),
+        None => path,
     };
     if !query.is_empty() {
         url.push('?');

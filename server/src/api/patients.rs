@@ -1,16 +1,17 @@
 //! `/api/patients/`: the signed-in user's own patients.
 
 use super::extract::{JsonInput, ListQueryParams, ObjectId};
-use super::pagination::envelope;
+use super::pagination::links;
+use super::schema::{ErrorBody, PatientBody, PatientList, PatientRequest, PatientSaved};
 use app::auth::CurrentUser;
 use app::error::AppError;
+use app::input::Input;
 use app::services::patients;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Json;
 use axum::{Router, routing::get};
-use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,53 +22,116 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn create(
+/// Create a patient, owned by the caller.
+#[utoipa::path(post, path = "/api/patients/", tag = "patients",
+    request_body = PatientRequest,
+    responses(
+        (status = 201, description = "Created", body = PatientSaved),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     JsonInput(input): JsonInput,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<PatientSaved>), AppError> {
     let patient = patients::create(&state.pool, user, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "message": "Patient created successfully", "patient": patient })),
+        Json(PatientSaved {
+            message: "Patient created successfully",
+            patient,
+        }),
     ))
 }
 
-async fn list(
+/// The caller's patients, a page at a time.
+#[utoipa::path(get, path = "/api/patients/", tag = "patients",
+    params(
+        ("search" = Option<String>, Query, description = "Text in the name, email or phone number"),
+        ("blood_group" = Option<String>, Query, description = "Exact blood group, e.g. A+"),
+        ("ordering" = Option<String>, Query, description = "-created_at (default), created_at, name, -name, date_of_birth, -date_of_birth, id, -id"),
+        ("page" = Option<i64>, Query, description = "Page number, from 1"),
+        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
+    ),
+    responses(
+        (status = 200, description = "A page of patients", body = PatientList),
+        (status = 400, description = "Bad filter or ordering", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Page past the last", body = ErrorBody),
+    ))]
+pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     ListQueryParams(query): ListQueryParams,
     uri: Uri,
     headers: HeaderMap,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PatientList>, AppError> {
     let page = patients::list(&state.pool, user, &query).await?;
-    Ok(Json(envelope("patients", page, &uri, &headers)))
+    let (next, previous) = links(&page, &uri, &headers);
+    Ok(Json(PatientList {
+        count: page.count,
+        next,
+        previous,
+        patients: page.items,
+    }))
 }
 
-async fn detail(
+/// One of the caller's patients.
+#[utoipa::path(get, path = "/api/patients/{id}/", tag = "patients",
+    params(("id" = i64, Path, description = "Patient id")),
+    responses(
+        (status = 200, description = "The patient", body = PatientBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such patient of yours", body = ErrorBody),
+    ))]
+pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PatientBody>, AppError> {
     let patient = patients::get(&state.pool, user, id).await?;
-    Ok(Json(json!({ "patient": patient })))
+    Ok(Json(PatientBody { patient }))
 }
 
-async fn replace(
+/// Replace a patient's fields (name required).
+#[utoipa::path(put, path = "/api/patients/{id}/", tag = "patients",
+    params(("id" = i64, Path, description = "Patient id")),
+    request_body = PatientRequest,
+    responses(
+        (status = 200, description = "Updated", body = PatientSaved),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such patient of yours", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn replace(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PatientSaved>, AppError> {
     update(state, user, id, input, false).await
 }
 
-async fn amend(
+/// Change some of a patient's fields.
+#[utoipa::path(patch, path = "/api/patients/{id}/", tag = "patients",
+    params(("id" = i64, Path, description = "Patient id")),
+    request_body(content = PatientRequest, description = "Any subset of the fields"),
+    responses(
+        (status = 200, description = "Updated", body = PatientSaved),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such patient of yours", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn amend(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
     JsonInput(input): JsonInput,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PatientSaved>, AppError> {
     update(state, user, id, input, true).await
 }
 
@@ -75,16 +139,25 @@ async fn update(
     state: AppState,
     user: CurrentUser,
     id: i64,
-    input: app::input::Input,
+    input: Input,
     partial: bool,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PatientSaved>, AppError> {
     let patient = patients::update(&state.pool, user, id, input, partial).await?;
-    Ok(Json(
-        json!({ "message": "Patient updated successfully", "patient": patient }),
-    ))
+    Ok(Json(PatientSaved {
+        message: "Patient updated successfully",
+        patient,
+    }))
 }
 
-async fn remove(
+/// Delete a patient and its doctor assignments.
+#[utoipa::path(delete, path = "/api/patients/{id}/", tag = "patients",
+    params(("id" = i64, Path, description = "Patient id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such patient of yours", body = ErrorBody),
+    ))]
+pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(id): ObjectId,
