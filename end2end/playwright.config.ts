@@ -6,8 +6,10 @@ import { join } from "node:path";
 // The server under test: the debug build that `cargo leptos build` made. It uses
 // DATABASE_URL when the test command provides one, else its own embedded PostgreSQL in a
 // fresh temporary directory, so the suite never touches development data.
+// When E2E_BASE_URL is set (the test command starts the server itself), use that server.
+const external = process.env.E2E_BASE_URL;
 const port = Number(process.env.E2E_PORT ?? 3310);
-const baseURL = `http://127.0.0.1:${port}`;
+const baseURL = external ?? `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), "carebase-e2e-"));
 
 export default defineConfig({
@@ -44,7 +46,9 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
+  webServer: external
+    ? undefined
+    : {
     command: "./target/debug/server",
     cwd: "..",
     url: `${baseURL}/api/health/`,

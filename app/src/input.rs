@@ -99,11 +99,12 @@ impl Input {
         }
     }
 
-    /// A text field, trimmed. Blank is refused when `required`; otherwise it reads as "".
+    /// A text field that may not be blank, trimmed. It must be present when `required`;
+    /// when present it may not be blank either way (DRF's `allow_blank=False`).
     pub fn text(&mut self, key: &str, required: bool, max_chars: usize) -> Option<String> {
         let raw = self.scalar_string(key, required)?;
         let trimmed = raw.trim().to_owned();
-        if trimmed.is_empty() && required {
+        if trimmed.is_empty() {
             self.error(key, NOT_BLANK);
             return None;
         }
@@ -157,8 +158,13 @@ impl Input {
     }
 
     /// An email address, trimmed, with the domain lower-cased.
+    /// An optional one (`required` false) may be blank, which reads as "".
     pub fn email(&mut self, key: &str, required: bool) -> Option<String> {
-        let value = self.text(key, required, 254)?;
+        let value = if required {
+            self.text(key, true, 254)?
+        } else {
+            self.optional_text(key, 254)?
+        };
         if value.is_empty() {
             return Some(value);
         }
@@ -426,11 +432,13 @@ mod tests {
     }
 
     #[test]
-    fn text_is_trimmed_and_blank_is_refused_when_required() {
-        let mut i = input(json!({"a": "  x  ", "b": "   "}));
+    fn text_is_trimmed_and_blank_is_refused_even_when_optional() {
+        let mut i = input(json!({"a": "  x  ", "b": "   ", "c": "\u{c}"}));
         assert_eq!(i.text("a", true, 10).as_deref(), Some("x"));
         assert_eq!(i.text("b", true, 10), None);
-        assert!(i.has_error("b"));
+        assert_eq!(i.text("c", false, 10), None);
+        assert!(i.has_error("b") && i.has_error("c"));
+        assert_eq!(i.optional_text("b", 10).as_deref(), Some(""));
     }
 
     #[test]

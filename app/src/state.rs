@@ -13,4 +13,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Whether auth cookies carry the `Secure` attribute (production serves HTTPS).
     pub secure_cookies: bool,
+    /// Failed no-JavaScript form submissions, kept briefly to show them again.
+    pub forms: crate::forms::FormMemory,
 }

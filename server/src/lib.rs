@@ -45,6 +45,7 @@ pub fn state(
         )),
         leptos_options,
         secure_cookies: config.secure_cookies,
+        forms: Default::default(),
     }
 }
 
@@ -85,6 +86,7 @@ fn router(state: AppState) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(refuse_cross_site_writes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -113,6 +115,33 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
     }
     let handler = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     handler(uri, state, req).await
+}
+
+/// Browsers name the page a write came from in `Origin`. A write from another site is
+/// refused, so a page elsewhere cannot use a signed-in user's cookie (SameSite=Lax already
+/// keeps it off cross-site POSTs; this also covers same-site subdomains and old browsers).
+/// Clients that send no `Origin` (curl, other systems) are not affected.
+async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        if let Some(origin) = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+        {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
+            if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+                return app::error::AppError::Forbidden("Cross-site request refused.".into())
+                    .into_response();
+            }
+        }
+    }
+    next.run(req).await
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {

@@ -128,3 +128,30 @@ async fn the_interactive_docs_page_is_served_without_downloads(pool: PgPool) {
     let r = app.get("/api/docs/swagger-ui.css", None).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_write_from_another_site_is_refused(pool: PgPool) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new(pool);
+    let body = json!({"email": "a@example.com", "password": "x"}).to_string();
+    let request = |origin: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/login/")
+            .header(header::HOST, "carebase.test")
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    assert_error(
+        &app.send(request("https://evil.example")).await,
+        StatusCode::FORBIDDEN,
+    );
+    // The same site gets through to the login check itself.
+    assert_eq!(
+        app.send(request("http://carebase.test")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

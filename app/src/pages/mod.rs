@@ -1,6 +1,10 @@
 //! The pages of the staff web app.
 
+pub mod account;
+pub mod assignments;
+pub mod doctors;
 pub mod home;
+pub mod patients;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -65,19 +65,24 @@ impl Default for Fields {
 
 impl Fields {
     /// Applies the fields present in `input`. With `partial` false, `name`, `email`,
-    /// `specialization` and `license_number` must be present.
+    /// `specialization` and `license_number` must be present. A partial update (PATCH)
+    /// may leave them out, but one that is sent is checked in full: it cannot be blanked.
     fn apply(mut self, input: &mut Input, partial: bool) -> Fields {
-        let required = !partial;
-        if let Some(v) = input.text("name", required, NAME_MAX) {
+        let required = |input: &Input, key: &str| !partial || input.is_present(key);
+        if let Some(v) = input.text("name", required(input, "name"), NAME_MAX) {
             self.name = v;
         }
-        if let Some(v) = input.email("email", required) {
+        if let Some(v) = input.email("email", required(input, "email")) {
             self.email = v;
         }
         if let Some(v) = read_phone(input, "phone_number") {
             self.phone_number = v;
         }
-        if let Some(v) = input.text("specialization", required, SPECIALIZATION_MAX) {
+        if let Some(v) = input.text(
+            "specialization",
+            required(input, "specialization"),
+            SPECIALIZATION_MAX,
+        ) {
             self.specialization = v;
         }
         if let Some(v) = input.optional_text("qualification", QUALIFICATION_MAX) {
@@ -86,7 +91,11 @@ impl Fields {
         if let Some(v) = input.integer("experience_years", false, 0, 80) {
             self.experience_years = v as i32;
         }
-        if let Some(v) = input.text("license_number", required, LICENSE_MAX) {
+        if let Some(v) = input.text(
+            "license_number",
+            required(input, "license_number"),
+            LICENSE_MAX,
+        ) {
             self.license_number = v;
         }
         if let Some(v) = input.optional_text("clinic_address", ADDRESS_MAX) {

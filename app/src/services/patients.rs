@@ -43,10 +43,12 @@ struct Fields {
 
 impl Fields {
     /// Applies the fields present in `input` over `self`. With `partial` false, `name` must
-    /// be present (a create or a PUT). Read-only fields (`id`, `created_by`, timestamps)
-    /// are ignored.
+    /// be present (a create or a PUT); a partial update (PATCH) may leave it out, but a
+    /// field that is sent is checked in full, so it cannot blank the name either.
+    /// Read-only fields (`id`, `created_by`, timestamps) are ignored.
     fn apply(mut self, input: &mut Input, partial: bool) -> Fields {
-        if let Some(v) = input.text("name", !partial, NAME_MAX) {
+        let name_required = !partial || input.is_present("name");
+        if let Some(v) = input.text("name", name_required, NAME_MAX) {
             self.name = v;
         }
         if let Some(v) = input.email("email", false) {

@@ -1,0 +1,345 @@
+//! Building blocks the pages share: labelled fields with their errors, notices, error
+//! panels, pagination and the signed-in guard.
+
+use crate::error::{AppError, NON_FIELD_ERRORS};
+use crate::models::{Page, UserProfile};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The signed-in user, loaded once per page and refreshed after sign-in and sign-out.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
+
+/// The messages for one field of a failed submission.
+pub fn messages_for(error: Option<AppError>, field: &str) -> Vec<String> {
+    error
+        .map(|e| e.field_messages(field).to_vec())
+        .unwrap_or_default()
+}
+
+/// A labelled input with its validation messages below it, linked for screen readers.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if !errors.get().is_empty() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || !errors.get().is_empty()>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
+                aria-describedby=described
+            />
+            <FieldErrors id=error_id errors />
+        </div>
+    }
+}
+
+/// A labelled multi-line text input with its validation messages.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let described = {
+        let error_id = error_id.clone();
+        move || (!errors.get().is_empty()).then(|| error_id.clone())
+    };
+    view! {
+        <div class="field" class:invalid=move || !errors.get().is_empty()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
+                aria-describedby=described
+            >
+                {value}
+            </textarea>
+            <FieldErrors id=error_id errors />
+        </div>
+    }
+}
+
+/// A labelled drop-down with its validation messages. `options` are (value, text) pairs.
+#[component]
+pub fn Select(
+    label: &'static str,
+    name: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] selected: String,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let described = {
+        let error_id = error_id.clone();
+        move || (!errors.get().is_empty()).then(|| error_id.clone())
+    };
+    view! {
+        <div class="field" class:invalid=move || !errors.get().is_empty()>
+            <label for=id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <select
+                id=id.clone()
+                name=name
+                required=required
+                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
+                aria-describedby=described
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! {
+                            <option value=value selected=is_selected>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldErrors id=error_id errors />
+        </div>
+    }
+}
+
+#[component]
+fn FieldErrors(id: String, errors: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <div class="field-errors" id=id>
+            {move || {
+                errors
+                    .get()
+                    .into_iter()
+                    .map(|message| view! { <p class="field-error">{message}</p> })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+/// What went wrong with a submission, in words, above the form: the summary sentence and
+/// any errors that belong to no single field. Nothing when all is well.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let general = error.field_messages(NON_FIELD_ERRORS).to_vec();
+            let headline = match &error {
+                AppError::Validation { .. } => "Please correct the fields marked below.".to_owned(),
+                other => describe(other),
+            };
+            view! {
+                <div class="alert alert-error" role="alert">
+                    <p>{headline}</p>
+                    {general.into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
+                </div>
+            }
+        })
+    }
+}
+
+/// An error as a sentence a receptionist can act on.
+pub fn describe(error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated { .. } => "Your session has ended. Please sign in again.".into(),
+        AppError::Forbidden(_) => "You are not allowed to do that.".into(),
+        AppError::NotFound(message) => message.clone(),
+        AppError::Transport(_) => {
+            "The server could not be reached. Check your connection and try again.".into()
+        }
+        AppError::Internal | AppError::Unavailable => {
+            "Something went wrong on our side. Please try again in a moment.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A full-page error: "not found" (with a 404 status when rendered on the server), or
+/// another problem in words.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.http_status()) {
+            response.set_status(status);
+        }
+    }
+    let title = match &error {
+        AppError::NotFound(_) => "Not found",
+        AppError::Forbidden(_) => "Not allowed",
+        AppError::Unauthenticated { .. } => "Signed out",
+        _ => "Something went wrong",
+    };
+    let sign_in = matches!(error, AppError::Unauthenticated { .. });
+    view! {
+        <section class="panel">
+            <h1>{title}</h1>
+            <p>{describe(&error)}</p>
+            {sign_in.then(|| view! { <p><a href="/signin">"Sign in"</a></p> })}
+        </section>
+    }
+}
+
+/// A confirmation after an action, read from `?notice=` so it survives redirects and
+/// works without JavaScript.
+#[component]
+pub fn Notice() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let text = match query.get().get("notice").as_deref() {
+            Some("registered") => "Your account has been created. Please sign in.",
+            Some("signed_out") => "You have been signed out.",
+            Some("created") => "Saved.",
+            Some("updated") => "Changes saved.",
+            Some("deleted") => "Deleted.",
+            Some("assigned") => "Doctor assigned.",
+            Some("unassigned") => "Doctor unassigned.",
+            _ => return None,
+        };
+        Some(view! { <div class="alert alert-success" role="status">{text}</div> })
+    }
+}
+
+/// Renders its children only for a signed-in user; anyone else goes to the sign-in page
+/// and comes back here afterwards.
+#[component]
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>().0;
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(_)) => children().into_any(),
+                            _ => {
+                                let here = format!(
+                                    "{}{}",
+                                    location.pathname.get_untracked(),
+                                    location.search.get_untracked(),
+                                );
+                                let target = format!("/signin?next={}", encode(&here));
+                                view! { <Redirect path=target /> }.into_any()
+                            }
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+/// "Page 2 of 5 · 97 patients" with previous and next links that keep the other query
+/// parameters.
+#[component]
+pub fn Pagination<T: Clone + Send + Sync + 'static>(
+    page: Page<T>,
+    noun: &'static str,
+) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let link = move |to: i64| {
+        let mut pairs: Vec<(String, String)> = query
+            .clone()
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v))
+            .filter(|(k, _)| k != "page" && k != "notice")
+            .collect();
+        pairs.push(("page".into(), to.to_string()));
+        format!(
+            "?{}",
+            pairs
+                .iter()
+                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        )
+    };
+    let previous = page.has_previous().then(|| link(page.page - 1));
+    let next = page.has_next().then(|| link(page.page + 1));
+    view! {
+        <nav class="pagination" aria-label="Pages">
+            <span>
+                {format!("Page {} of {} · {} {}", page.page, page.last_page(), page.count, noun)}
+            </span>
+            {previous.map(|href| view! { <a class="button button-secondary" href=href rel="prev">"Previous"</a> })}
+            {next.map(|href| view! { <a class="button button-secondary" href=href rel="next">"Next"</a> })}
+        </nav>
+    }
+}
+
+/// Percent-encodes text for a URL query.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The current query string as a sorted map, for list server functions.
+pub fn query_as_map(
+    query: &leptos_router::params::ParamsMap,
+) -> std::collections::BTreeMap<String, String> {
+    query
+        .clone()
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v))
+        .filter(|(k, _)| k != "notice")
+        .collect()
+}
+
+/// Formats a timestamp for people: `5 Jan 2025, 10:35` (UTC).
+pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
