@@ -12,9 +12,12 @@ use std::time::{Duration, Instant};
 const LIFETIME: Duration = Duration::from_secs(120);
 const MAX_ENTRIES: usize = 10_000;
 
+/// A form's fields, by name.
+type Values = BTreeMap<String, String>;
+
 #[derive(Clone, Default, Debug)]
 pub struct FormMemory {
-    entries: Arc<Mutex<HashMap<String, (Instant, BTreeMap<String, String>)>>>,
+    entries: Arc<Mutex<HashMap<String, (Instant, Values)>>>,
 }
 
 impl FormMemory {

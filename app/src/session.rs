@@ -134,10 +134,10 @@ pub mod ssr {
     pub async fn require_user() -> Result<CurrentUser, AppError> {
         let state = expect_context::<AppState>();
         let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-        if let Ok(Some(token)) = token_from_headers(&parts.headers) {
-            if let Ok(claims) = state.tokens.verify(&token, TokenType::Access) {
-                return Ok(CurrentUser { id: claims.user_id });
-            }
+        if let Ok(Some(token)) = token_from_headers(&parts.headers)
+            && let Ok(claims) = state.tokens.verify(&token, TokenType::Access)
+        {
+            return Ok(CurrentUser { id: claims.user_id });
         }
         let refresh =
             cookie(&parts.headers, REFRESH_COOKIE).ok_or_else(AppError::not_authenticated)?;

@@ -123,22 +123,12 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
 /// Clients that send no `Origin` (curl, other systems) are not affected.
 async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe {
-        if let Some(origin) = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-        {
-            let host = req
-                .headers()
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
-            if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
-                return app::error::AppError::Forbidden("Cross-site request refused.".into())
-                    .into_response();
-            }
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if let (false, Some(origin)) = (safe, origin) {
+        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return app::error::AppError::Forbidden("Cross-site request refused.".into()).into_response();
         }
     }
     next.run(req).await

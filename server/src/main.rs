@@ -107,10 +107,10 @@ fn jwt_secret(config: &Config) -> Result<String, Box<dyn std::error::Error>> {
     }
     debug_assert_eq!(config.environment, Environment::Development);
     let path = config.data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if existing.trim().len() >= 32 {
-            return Ok(existing.trim().to_owned());
-        }
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().to_owned());
     }
     let secret = format!("{}{}", uuid_hex(), uuid_hex());
     write_private(&config.data_dir, &path, &secret)?;

@@ -1,6 +1,10 @@
 //! The doctors directory: list with search and filters, create, detail, and edit and
 //! delete for the doctor's creator.
 
+// The save server functions take one argument per form field, so that a plain HTML
+// form posts to them directly (the form's field names are the argument names).
+#![allow(clippy::too_many_arguments)]
+
 use crate::components::{
     ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, messages_for,
     query_as_map,
@@ -32,7 +36,6 @@ pub async fn get_doctor(id: i64) -> Result<(Doctor, bool), AppError> {
     Ok((doctor, mine))
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "save_doctor")]
 pub async fn save_doctor(
     id: Option<i64>,

@@ -1,6 +1,10 @@
 //! Patients: the list with search, filter, ordering and pages; create; detail with the
 //! assigned doctors; edit; delete with confirmation.
 
+// The save server functions take one argument per form field, so that a plain HTML
+// form posts to them directly (the form's field names are the argument names).
+#![allow(clippy::too_many_arguments)]
+
 use crate::components::{
     ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, messages_for,
     query_as_map, when,
@@ -33,7 +37,6 @@ pub async fn get_patient(id: i64) -> Result<(Patient, PatientDoctors), AppError>
     Ok((patient, doctors))
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "save_patient")]
 pub async fn save_patient(
     id: Option<i64>,

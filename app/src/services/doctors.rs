@@ -18,7 +18,7 @@ const ADDRESS_MAX: usize = 1000;
 pub const DUPLICATE_EMAIL: &str = "A doctor with this email already exists.";
 pub const DUPLICATE_LICENSE: &str = "A doctor with this license number already exists.";
 
-const ORDERINGS: &[(&str, &'static str)] = &[
+const ORDERINGS: &[(&str, &str)] = &[
     ("name", "lower(d.name), d.id"),
     ("-name", "lower(d.name) desc, d.id desc"),
     ("experience_years", "d.experience_years, d.id"),

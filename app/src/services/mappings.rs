@@ -12,7 +12,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 const NOTES_MAX: usize = 2000;
 pub const ALREADY_ASSIGNED: &str = "This doctor is already assigned to this patient.";
 
-const ORDERINGS: &[(&str, &'static str)] = &[
+const ORDERINGS: &[(&str, &str)] = &[
     ("-assigned_date", "m.assigned_date desc, m.id desc"),
     ("assigned_date", "m.assigned_date, m.id"),
     ("patient_name", "lower(p.name), m.id"),
@@ -21,7 +21,7 @@ const ORDERINGS: &[(&str, &'static str)] = &[
     ("-id", "m.id desc"),
 ];
 
-const DOCTOR_ORDERINGS: &[(&str, &'static str)] = &[
+const DOCTOR_ORDERINGS: &[(&str, &str)] = &[
     ("assigned_date", "m.assigned_date, m.id"),
     ("-assigned_date", "m.assigned_date desc, m.id desc"),
     ("name", "lower(d.name), d.id"),

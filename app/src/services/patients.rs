@@ -15,7 +15,7 @@ const HISTORY_MAX: usize = 20_000;
 pub const DUPLICATE_EMAIL: &str = "A patient with this email already exists.";
 
 /// The accepted `?ordering=` values; the first is the default.
-const ORDERINGS: &[(&str, &'static str)] = &[
+const ORDERINGS: &[(&str, &str)] = &[
     ("-created_at", "p.created_at desc, p.id desc"),
     ("created_at", "p.created_at, p.id"),
     ("name", "lower(p.name), p.id"),
