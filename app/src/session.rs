@@ -132,7 +132,7 @@ pub mod ssr {
     /// access token has expired but the refresh cookie is still good, a new access token
     /// is issued and set, so a session lasts as long as its refresh token.
     pub async fn require_user() -> Result<CurrentUser, AppError> {
-        let state = expect_context::<AppState>();
+        let state = use_context::<AppState>().ok_or(AppError::Internal)?;
         let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
         if let Ok(Some(token)) = token_from_headers(&parts.headers)
             && let Ok(claims) = state.tokens.verify(&token, TokenType::Access)
@@ -166,8 +166,9 @@ pub mod ssr {
         run: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let result = run.await;
-        if result.is_err() && is_plain_form_post() {
-            let state = expect_context::<AppState>();
+        if let (Err(_), true, Some(state)) =
+            (&result, is_plain_form_post(), use_context::<AppState>())
+        {
             let values = values
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -92,7 +92,10 @@ impl Config {
         if let Some(url) = &database_url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
-            return Err(invalid("DATABASE_URL", "must be a postgres:// or postgresql:// URL"));
+            return Err(invalid(
+                "DATABASE_URL",
+                "must be a postgres:// or postgresql:// URL",
+            ));
         }
         let access_token_lifetime =
             duration("ACCESS_TOKEN_LIFETIME", Duration::from_secs(5 * 3600))?;

@@ -78,7 +78,11 @@ fn trim_trailing_slash(mut req: Request<Body>) -> Request<Body> {
 }
 
 fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Listing the routes renders the app once with data loading switched off, a switch
+    // that is global to the process: list them once, not per router.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
     Router::new()
         .merge(api::routes())
@@ -123,12 +127,20 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
 /// Clients that send no `Origin` (curl, other systems) are not affected.
 async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
     if let (false, Some(origin)) = (safe, origin) {
-        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
         if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
-            return app::error::AppError::Forbidden("Cross-site request refused.".into()).into_response();
+            return app::error::AppError::Forbidden("Cross-site request refused.".into())
+                .into_response();
         }
     }
     next.run(req).await

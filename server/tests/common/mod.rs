@@ -31,6 +31,8 @@ pub fn config() -> Config {
 pub struct TestApp {
     pub pool: PgPool,
     pub state: app::state::AppState,
+    /// The whole application, built once and cloned for each request.
+    router: server::App,
 }
 
 /// A response: status, headers and the body parsed as JSON (`Null` when empty).
@@ -48,12 +50,19 @@ impl TestApp {
             .output_name("carebase")
             .build();
         let state = server::state(pool.clone(), SECRET.as_bytes(), &config(), options);
-        TestApp { pool, state }
+        let router = server::app(state.clone());
+        TestApp {
+            pool,
+            state,
+            router,
+        }
     }
 
     /// Sends a request through the whole application, middleware included.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = server::app(self.state.clone())
+        let response = self
+            .router
+            .clone()
             .oneshot(request)
             .await
             .expect("the router never fails");
@@ -153,3 +162,164 @@ pub fn assert_error(reply: &Reply, status: StatusCode) {
             .starts_with("application/json")
     );
 }
+
+impl TestApp {
+    pub async fn put(&self, path: &str, body: Value, token: Option<&str>) -> Reply {
+        self.call(Method::PUT, path, Some(body), token).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Reply {
+        self.call(Method::PATCH, path, Some(body), token).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::DELETE, path, None, token).await
+    }
+
+    /// Registers and logs in a user; returns the access token and the user's id.
+    pub async fn user(&self, name: &str, email: &str) -> (String, i64) {
+        let body = self.login_new_user(name, email).await;
+        (
+            body["access"].as_str().unwrap().to_owned(),
+            body["user"]["id"].as_i64().unwrap(),
+        )
+    }
+
+    /// Creates a patient from `body` (asserting the 201) and returns the patient object.
+    pub async fn create_patient(&self, token: &str, body: Value) -> Value {
+        let r = self.post("/api/patients/", body, Some(token)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+        r.body["patient"].clone()
+    }
+
+    /// Creates a patient with just a name and an email derived from it.
+    pub async fn patient_named(&self, token: &str, name: &str) -> Value {
+        let email = format!(
+            "{}@patients.example.com",
+            name.to_lowercase().replace(' ', ".")
+        );
+        self.create_patient(token, json!({"name": name, "email": email}))
+            .await
+    }
+
+    /// Creates a doctor from `body` (asserting the 201) and returns the doctor object.
+    pub async fn create_doctor(&self, token: &str, body: Value) -> Value {
+        let r = self.post("/api/doctors/", body, Some(token)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+        r.body["doctor"].clone()
+    }
+
+    /// Creates a doctor with the required fields, an email and a license derived from the name.
+    pub async fn doctor_named(&self, token: &str, name: &str, specialization: &str) -> Value {
+        self.create_doctor(token, doctor_body(name, specialization))
+            .await
+    }
+
+    /// Assigns a doctor to a patient (asserting the 201) and returns the mapping object.
+    pub async fn assign(&self, token: &str, patient: &Value, doctor: &Value) -> Value {
+        let r = self
+            .post(
+                "/api/mappings/",
+                json!({"patient": patient["id"], "doctor": doctor["id"]}),
+                Some(token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+        r.body["mapping"].clone()
+    }
+
+    /// Makes a user an administrator, directly in the database.
+    pub async fn make_admin(&self, user_id: i64) {
+        sqlx::query("update users set is_admin = true where id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    /// Counts the rows of a table, bypassing the API.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// The body of a valid doctor whose email and license number derive from its name.
+pub fn doctor_body(name: &str, specialization: &str) -> Value {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    json!({
+        "name": name,
+        "email": format!("{slug}@doctors.example.com"),
+        "specialization": specialization,
+        "license_number": format!("LIC-{slug}"),
+    })
+}
+
+/// The keys of a JSON object, sorted.
+pub fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("an object expected, got {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Asserts that an object has exactly these keys.
+pub fn assert_keys(value: &Value, expected: &[&str]) {
+    let mut expected: Vec<String> = expected.iter().map(|k| k.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys(value), expected, "{value}");
+}
+
+/// Asserts an RFC 3339 timestamp in UTC, written with `Z`, and returns it.
+pub fn assert_timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a timestamp string expected, got {value}"));
+    assert!(text.ends_with('Z'), "{text}");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .with_timezone(&chrono::Utc)
+}
+
+/// The ids of the items of a list response under `key`.
+pub fn ids(body: &Value, key: &str) -> Vec<i64> {
+    body[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list under {key} expected, got {body}"))
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The values of one field of the items of a list response under `key`.
+pub fn column(body: &Value, key: &str, field: &str) -> Vec<Value> {
+    body[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list under {key} expected, got {body}"))
+        .iter()
+        .map(|item| item[field].clone())
+        .collect()
+}
+
+/// Ids that no request should turn into a 500: not integers, not positive, or too large.
+pub const BAD_IDS: &[&str] = &[
+    "abc",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "99999999999999999999",
+    "9223372036854775808",
+    "%20",
+    "1%00",
+];
