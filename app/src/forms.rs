@@ -2,8 +2,9 @@
 //! server function redirects back to the form, and the form shows what was typed again.
 //!
 //! Entries live in this process's memory under a random key that only the submitting
-//! browser holds (in an HttpOnly cookie), are read at most once, and expire after two
-//! minutes, so patient details are not kept around or put into URLs.
+//! browser holds (in an HttpOnly cookie, cleared by the page that reads it), and expire
+//! after two minutes, so patient details are not kept around or put into URLs. Reading
+//! does not remove an entry: a page render may read it more than once.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -34,13 +35,13 @@ impl FormMemory {
         key
     }
 
-    /// The values kept under `key`, once, if they have not expired.
-    pub fn take(&self, key: &str) -> Option<BTreeMap<String, String>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+    /// The values kept under `key`, if they have not expired.
+    pub fn recall(&self, key: &str) -> Option<Values> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
-            .remove(key)
+            .get(key)
             .filter(|(at, _)| at.elapsed() < LIFETIME)
-            .map(|(_, values)| values)
+            .map(|(_, values)| values.clone())
     }
 }
 
@@ -49,11 +50,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_are_recalled_once_by_their_key() {
+    fn values_are_recalled_by_their_key_only() {
         let memory = FormMemory::default();
         let key = memory.keep(BTreeMap::from([("name".into(), "Alice".into())]));
-        assert_eq!(memory.take(&key).unwrap()["name"], "Alice");
-        assert!(memory.take(&key).is_none());
-        assert!(memory.take("unknown").is_none());
+        assert_eq!(memory.recall(&key).unwrap()["name"], "Alice");
+        assert_eq!(memory.recall(&key).unwrap()["name"], "Alice");
+        assert!(memory.recall("unknown").is_none());
     }
 }

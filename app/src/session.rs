@@ -238,7 +238,7 @@ pub async fn recall_form() -> Result<std::collections::BTreeMap<String, String>,
         return Ok(Default::default());
     };
     ssr::set_cookie(&state, FORM_COOKIE, "", 0);
-    Ok(state.forms.take(&key).unwrap_or_default())
+    Ok(state.forms.recall(&key).unwrap_or_default())
 }
 
 /// The cookie naming a remembered form submission.
