@@ -19,7 +19,8 @@
 #   BENCH_PERF=1            also profile the whole machine with `perf record -a` during each
 #                           measured run: bench/results/<run>/perf-*.txt (symbols need a
 #                           binary built with CARGO_PROFILE_RELEASE_STRIP=false)
-#   DATABASE_MAX_CONNECTIONS  passed to the server (its default is 16); the server also
+#   DATABASE_MAX_CONNECTIONS  passed to the server (its default is 16), as is
+#   DATABASE_READ_CONNECTIONS (default 2 per CPU); the server also
 #                           inherits the rest of the environment (e.g. GLIBC_TUNABLES)
 #
 # Exit status: 0 when the measurement completed (even if targets were missed);
@@ -128,7 +129,7 @@ if [ -z "$PORT" ]; then
 fi
 BASE="http://127.0.0.1:$PORT"
 JWT=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n') # 40 hex characters
-POOL_DESC=${DATABASE_MAX_CONNECTIONS:-"16 (server default)"}
+POOL_DESC="${DATABASE_MAX_CONNECTIONS:-"16 (server default)"}, read connections ${DATABASE_READ_CONNECTIONS:-"$((2 * $(nproc))) (server default: 2 per CPU)"}"
 step "starting ${SERVER_BIN#"$ROOT"/} at $BASE (pool: $POOL_DESC; log: ${OUT#"$ROOT"/}/server.log)"
 # Run from an empty directory so a developer's .env (read by dotenvy) cannot change the
 # configuration being measured; everything the server needs is given here.

@@ -54,6 +54,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A fault on the server's side (500 or 503), as opposed to a refusal of the request.
+    pub fn is_server_error(&self) -> bool {
+        matches!(self, AppError::Internal | AppError::Unavailable)
+    }
+
     /// A validation failure with one message on one field.
     pub fn field(message: impl Into<String>, field: &str, error: impl Into<String>) -> Self {
         let mut details = FieldErrors::new();
@@ -186,6 +191,11 @@ mod ssr {
             match &error {
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                     tracing::error!(%error, "database unavailable");
+                    AppError::Unavailable
+                }
+                // Class 57P: the server is shutting down or ended this connection.
+                sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P")) => {
+                    tracing::error!(%error, "database connection ended by the server");
                     AppError::Unavailable
                 }
                 _ => {

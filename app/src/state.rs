@@ -3,12 +3,12 @@
 use crate::auth::tokens::TokenKeys;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::PgPool;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
-    pub pool: PgPool,
+    /// The database; derefs to sqlx's pool.
+    pub pool: crate::db::Db,
     pub tokens: Arc<TokenKeys>,
     pub leptos_options: LeptosOptions,
     /// Whether auth cookies carry the `Secure` attribute (production serves HTTPS).

@@ -22,7 +22,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
+    /// The pool's size, for writes and transactions.
     pub max_connections: u32,
+    /// Connections kept open for single-statement reads (see `app::db`).
+    pub read_connections: u32,
     pub secure_cookies: bool,
 }
 
@@ -37,6 +40,7 @@ impl std::fmt::Debug for Config {
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("refresh_token_lifetime", &self.refresh_token_lifetime)
             .field("max_connections", &self.max_connections)
+            .field("read_connections", &self.read_connections)
             .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
@@ -101,20 +105,9 @@ impl Config {
             duration("ACCESS_TOKEN_LIFETIME", Duration::from_secs(5 * 3600))?;
         let refresh_token_lifetime =
             duration("REFRESH_TOKEN_LIFETIME", Duration::from_secs(24 * 3600))?;
-        let max_connections = match var("DATABASE_MAX_CONNECTIONS")? {
-            None => 16,
-            Some(v) => v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    invalid(
-                        "DATABASE_MAX_CONNECTIONS",
-                        "must be a whole number from 1 to 1000",
-                    )
-                })?,
-        };
+        let max_connections = count("DATABASE_MAX_CONNECTIONS", 16)?;
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let read_connections = count("DATABASE_READ_CONNECTIONS", (2 * cpus).min(1000) as u32)?;
         let secure_cookies = match var("SECURE_COOKIES")? {
             None => environment == Environment::Production,
             Some(v) => app::input::parse_bool(&v)
@@ -131,8 +124,22 @@ impl Config {
             access_token_lifetime,
             refresh_token_lifetime,
             max_connections,
+            read_connections,
             secure_cookies,
         })
+    }
+}
+
+/// A number of connections: 1 to 1000.
+fn count(name: &'static str, default: u32) -> Result<u32, ConfigError> {
+    match var(name)? {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| invalid(name, "must be a whole number from 1 to 1000")),
     }
 }
 

@@ -37,7 +37,7 @@ pub fn state(
     leptos_options: LeptosOptions,
 ) -> AppState {
     AppState {
-        pool,
+        pool: app::db::Db::new(pool, config.read_connections as usize),
         tokens: Arc::new(TokenKeys::new(
             jwt_secret,
             config.access_token_lifetime,

@@ -1245,3 +1245,46 @@ async fn every_patient_endpoint_needs_a_token(pool: PgPool) {
     assert_eq!(r.body["patient"], p);
     assert_eq!(app.count_rows("patients").await, 1);
 }
+
+/// The read connections outlive requests. When PostgreSQL ends them (a restart, an
+/// administrator), a read answers 503 at worst, never 500, and the next one reconnects.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn reads_recover_when_the_database_ends_their_connections(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    let token = app.token("Ann", "ann@example.com").await;
+    let patient = app.create_patient(&token, jane()).await;
+    for _ in 0..4 {
+        assert_eq!(
+            app.get(&path(&patient["id"]), Some(&token)).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.get("/api/patients/", Some(&token)).await.status,
+            StatusCode::OK
+        );
+    }
+    let ended: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid()) t",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(ended >= 1, "the read connections were open");
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(app.get(&path(&patient["id"]), Some(&token)).await.status);
+        statuses.push(app.get("/api/patients/", Some(&token)).await.status);
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses[statuses.len() - 4..],
+        [StatusCode::OK; 4],
+        "{statuses:?}"
+    );
+}

@@ -4,6 +4,7 @@
 use super::listing::{self, ListQuery};
 use super::patients::read_phone;
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::{AppError, unique_violation};
 use crate::input::Input;
 use crate::models::{Doctor, DoctorListItem, Page};
@@ -157,19 +158,22 @@ pub async fn create(
 /// Any doctor in the directory. Any signed-in user may call it.
 ///
 /// Errors: 404 when there is no such doctor.
-#[tracing::instrument(skip(pool))]
-pub async fn get(pool: &PgPool, _user: CurrentUser, id: i64) -> Result<Doctor, AppError> {
-    sqlx::query_as!(
-        Doctor,
-        "select id, name, email, phone_number, specialization, qualification, experience_years,
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn get(db: &Db, _user: CurrentUser, id: i64) -> Result<Doctor, AppError> {
+    db.read(async |conn| {
+        sqlx::query_as!(
+            Doctor,
+            "select id, name, email, phone_number, specialization, qualification, experience_years,
              license_number, clinic_address, consultation_fee, is_available, created_by,
              created_at, updated_at
          from doctors where id = $1",
-        id
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(not_found)
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(not_found)
+    })
+    .await
 }
 
 /// Updates a doctor (PUT: the required fields; PATCH: any subset). Only its creator or an
@@ -266,9 +270,9 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
 /// `specialization` (exact, any case), `is_available`, `ordering`, `page`, `page_size`.
 ///
 /// Errors: 400 for an unknown ordering or a bad `is_available`; 404 past the last page.
-#[tracing::instrument(skip(pool))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn list(
-    pool: &PgPool,
+    db: &Db,
     _user: CurrentUser,
     query: &ListQuery,
 ) -> Result<Page<DoctorListItem>, AppError> {
@@ -305,7 +309,7 @@ pub async fn list(
             .push_bind(pattern.clone());
     }
     listing::push_page(&mut builder, &params);
-    listing::fetch_page(pool, builder, &params).await
+    listing::fetch_page(db, builder, &params).await
 }
 
 /// Only the creator of a doctor, or an admin, may change it.

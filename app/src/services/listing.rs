@@ -112,14 +112,16 @@ pub struct Counted<T> {
 
 /// Runs a listing built with [`push_page`]. A page past the last is a 404, as in DRF.
 pub async fn fetch_page<T>(
-    pool: &sqlx::PgPool,
+    db: &crate::db::Db,
     mut builder: QueryBuilder<'_, Postgres>,
     params: &ListParams,
 ) -> Result<Page<T>, AppError>
 where
     T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
-    let rows: Vec<Counted<T>> = builder.build_query_as().fetch_all(pool).await?;
+    let rows: Vec<Counted<T>> = db
+        .read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
+        .await?;
     let count = rows.first().map_or(0, |r| r.total);
     if rows.is_empty() && params.page > 1 {
         return Err(invalid_page());

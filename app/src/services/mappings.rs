@@ -4,6 +4,7 @@
 use super::listing::{self, ListQuery};
 use super::{doctors, patients};
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::{AppError, NON_FIELD_ERRORS, unique_violation};
 use crate::input::Input;
 use crate::models::{AssignedDoctor, Mapping, MappingListItem, Page, PatientDoctors};
@@ -111,9 +112,9 @@ pub async fn create(
 /// name), `is_active`, `patient`, `doctor`, `ordering`, `page`, `page_size`.
 ///
 /// Errors: 400 for a bad filter or ordering; 404 past the last page.
-#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn list(
-    pool: &PgPool,
+    db: &Db,
     user: CurrentUser,
     query: &ListQuery,
 ) -> Result<Page<MappingListItem>, AppError> {
@@ -157,29 +158,33 @@ pub async fn list(
             .push(")");
     }
     listing::push_page(&mut builder, &params);
-    listing::fetch_page(pool, builder, &params).await
+    listing::fetch_page(db, builder, &params).await
 }
 
 /// The doctors assigned to one of `user`'s patients, a page at a time (`ordering`, `page`,
 /// `page_size`; `total_doctors` counts them all).
 ///
 /// Errors: 404 when the patient does not exist or belongs to someone else.
-#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn doctors_of_patient(
-    pool: &PgPool,
+    db: &Db,
     user: CurrentUser,
     patient_id: i64,
     query: &ListQuery,
 ) -> Result<PatientDoctors, AppError> {
     let params = listing::read(query, DOCTOR_ORDERINGS, |_| {})?;
-    let patient_name = sqlx::query_scalar!(
-        "select name from patients where id = $1 and created_by = $2",
-        patient_id,
-        user.id
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(patients::not_found)?;
+    let patient_name = db
+        .read(async |conn| {
+            sqlx::query_scalar!(
+                "select name from patients where id = $1 and created_by = $2",
+                patient_id,
+                user.id
+            )
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(patients::not_found)
+        })
+        .await?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select d.id, d.name, d.email, d.specialization, d.qualification, d.experience_years,
                 d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active,
@@ -189,7 +194,7 @@ pub async fn doctors_of_patient(
     );
     builder.push_bind(patient_id);
     listing::push_page(&mut builder, &params);
-    let page: Page<AssignedDoctor> = listing::fetch_page(pool, builder, &params).await?;
+    let page: Page<AssignedDoctor> = listing::fetch_page(db, builder, &params).await?;
     Ok(PatientDoctors {
         patient_id,
         patient_name,

@@ -3,6 +3,7 @@
 
 use super::listing::{self, ListQuery};
 use crate::auth::CurrentUser;
+use crate::db::Db;
 use crate::error::{AppError, unique_violation};
 use crate::input::Input;
 use crate::models::{BLOOD_GROUPS, Page, Patient, PatientListItem, UserProfile};
@@ -139,10 +140,9 @@ pub async fn create(
 /// One of `user`'s patients.
 ///
 /// Errors: 404 when there is no such patient or it belongs to someone else.
-#[tracing::instrument(skip(pool), fields(user_id = user.id))]
-pub async fn get(pool: &PgPool, user: CurrentUser, id: i64) -> Result<Patient, AppError> {
-    let mut conn = pool.acquire().await?;
-    fetch(&mut conn, user, id).await
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
+pub async fn get(db: &Db, user: CurrentUser, id: i64) -> Result<Patient, AppError> {
+    db.read(async |conn| fetch(conn, user, id).await).await
 }
 
 /// Updates one of `user`'s patients: every required field for a full update (PUT), any
@@ -218,9 +218,9 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
 /// `ordering`, `page` and `page_size`.
 ///
 /// Errors: 400 for an unknown ordering or blood group; 404 for a page past the last.
-#[tracing::instrument(skip(pool), fields(user_id = user.id))]
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn list(
-    pool: &PgPool,
+    db: &Db,
     user: CurrentUser,
     query: &ListQuery,
 ) -> Result<Page<PatientListItem>, AppError> {
@@ -246,7 +246,7 @@ pub async fn list(
             .push_bind(pattern.clone());
     }
     listing::push_page(&mut builder, &params);
-    listing::fetch_page(pool, builder, &params).await
+    listing::fetch_page(db, builder, &params).await
 }
 
 /// Reads a patient of `user` with its creator's details.

@@ -24,6 +24,7 @@ pub fn config() -> Config {
         access_token_lifetime: Duration::from_secs(5 * 3600),
         refresh_token_lifetime: Duration::from_secs(24 * 3600),
         max_connections: 5,
+        read_connections: 2,
         secure_cookies: false,
     }
 }

@@ -1,0 +1,106 @@
+//! The database handle: sqlx's pool for everything, plus a few connections kept open for
+//! the hot single-statement reads (a patient, a doctor, a page of a list).
+//!
+//! Why the extra connections: sqlx's pool pings every connection it takes back (a
+//! `Sync` round trip to PostgreSQL on every request, in a task of its own). For a read
+//! that is one statement outside a transaction that ping buys nothing: sqlx drains
+//! whatever a dropped query left behind before it sends the next one. Reads through
+//! [`Db::read`] cost one round trip instead of two; everything else (writes,
+//! transactions) uses the pool, reachable through `Deref`.
+
+use crate::error::AppError;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{Connection, PgPool};
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, Semaphore};
+
+/// How long a read waits for a free connection before answering 503.
+const READ_WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct Db {
+    pool: PgPool,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    options: PgConnectOptions,
+    /// One permit per slot: holding a permit guarantees a slot is free.
+    permits: Semaphore,
+    /// `None` until first used, and again after a connection broke.
+    slots: Box<[Mutex<Option<PgConnection>>]>,
+}
+
+impl Db {
+    /// `readers` connections (at least 1) are opened lazily, on first use, with the pool's
+    /// connection options.
+    pub fn new(pool: PgPool, readers: usize) -> Db {
+        let readers = readers.max(1);
+        let options = pool.connect_options().as_ref().clone();
+        Db {
+            pool,
+            readers: Arc::new(Readers {
+                options,
+                permits: Semaphore::new(readers),
+                slots: (0..readers).map(|_| Mutex::new(None)).collect(),
+            }),
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Runs `read` (one statement, no transaction) on one of the read connections.
+    /// A connection whose statement failed with a server-side error is closed and
+    /// replaced on next use; 4xx outcomes (not found, a bad page) keep it.
+    pub async fn read<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let readers = &*self.readers;
+        let _permit = tokio::time::timeout(READ_WAIT, readers.permits.acquire())
+            .await
+            .map_err(|_| {
+                tracing::error!("no read connection free after {READ_WAIT:?}");
+                AppError::Unavailable
+            })?
+            .map_err(|_| AppError::Unavailable)?;
+        // The permit guarantees at least one slot is unlocked.
+        let mut slot = readers
+            .slots
+            .iter()
+            .find_map(|slot| slot.try_lock().ok())
+            .ok_or(AppError::Internal)?;
+        let conn = match &mut *slot {
+            Some(conn) => conn,
+            empty => empty.insert(PgConnection::connect_with(&readers.options).await?),
+        };
+        let result = read(conn).await;
+        if result.as_ref().is_err_and(AppError::is_server_error)
+            && let Some(conn) = slot.take()
+        {
+            let _ = tokio::time::timeout(Duration::from_secs(1), conn.close()).await;
+        }
+        result
+    }
+}
+
+impl Deref for Db {
+    type Target = PgPool;
+
+    fn deref(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("pool", &self.pool)
+            .field("readers", &self.readers.slots.len())
+            .finish()
+    }
+}
