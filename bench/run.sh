@@ -14,6 +14,8 @@
 #   BENCH_PORT=             port for the server on 127.0.0.1 (default: first free from 3390)
 #   BENCH_SKIP_BUILD=1      reuse target/release/server and target/site as they are
 #   BENCH_BASELINE=0        skip the informational GET /api/health/ run
+#   BENCH_PAGE=0            skip the informational run of the web app's /patients page
+#                           (server-side rendered with the 20 patients)
 #   BENCH_SQL=1             also run each route's own SQL through pgbench (its DB ceiling)
 #   BENCH_SERVER_BIN=       measure another server binary (default target/release/server)
 #   BENCH_PERF=1            also profile the whole machine with `perf record -a` during each
@@ -35,6 +37,7 @@ WARMUP=${BENCH_WARMUP:-5}
 CONNS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
 BASELINE=${BENCH_BASELINE:-1}
+PAGE=${BENCH_PAGE:-1}
 [ "$DURATION" -ge 4 ] 2>/dev/null || { echo "error: BENCH_DURATION must be a whole number >= 4" >&2; exit 2; }
 [ "$WARMUP" -ge 1 ] 2>/dev/null || { echo "error: BENCH_WARMUP must be a whole number >= 1" >&2; exit 2; }
 PATIENTS=20
@@ -204,6 +207,12 @@ grep -q "\"count\":$PATIENTS[,}]" "$OUT/sample-list.json" \
   || fail "the patient list does not report count $PATIENTS (see $OUT/sample-list.json)"
 items=$(grep -o '"created_by_name"' "$OUT/sample-list.json" | wc -l)
 [ "$items" = "$PATIENTS" ] || fail "the patient list returned $items items, expected $PATIENTS"
+if [ "$PAGE" = 1 ]; then
+  # The web app's list page accepts the same Bearer token as the API.
+  api GET /patients "" 200 >"$OUT/sample-page.html"
+  rows=$(grep -o 'Patient [0-9][0-9] Example' "$OUT/sample-page.html" | sort -u | wc -l)
+  [ "$rows" = "$PATIENTS" ] || fail "the /patients page shows $rows patients, expected $PATIENTS"
+fi
 echo "    patient id $PATIENT_ID; detail $(wc -c <"$OUT/sample-detail.json") bytes, list $(wc -c <"$OUT/sample-list.json") bytes"
 
 # ---------------------------------------------------------------------------- helpers
@@ -426,8 +435,12 @@ if [ "$BASELINE" = 1 ]; then
   bench_route health /api/health/
   H_RPS=$R_RPS H_P50=$R_P50 H_P99=$R_P99 H_RSS=$R_RSS_MAX_KB H_SRV=$R_SRV_US H_PG=$R_PG_US
 fi
+if [ "$PAGE" = 1 ]; then
+  bench_route page /patients
+  P_RPS=$R_RPS P_P50=$R_P50 P_P99=$R_P99 P_RSS=$R_RSS_MAX_KB P_SRV=$R_SRV_US P_PG=$R_PG_US
+fi
 HWM_KB=$(hwm_kb)
-MAX_RSS_KB=$(printf '%s\n' "$D_RSS" "$L_RSS" ${H_RSS:+"$H_RSS"} | sort -n | tail -n 1)
+MAX_RSS_KB=$(printf '%s\n' "$D_RSS" "$L_RSS" ${H_RSS:+"$H_RSS"} ${P_RSS:+"$P_RSS"} | sort -n | tail -n 1)
 
 # ---------------------------------------------------------------------------- summary
 mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k / 1024}'; }
@@ -457,6 +470,9 @@ row() {
   row "GET /api/patients/ ($PATIENTS items)" "$L_RPS" "$L_P50" "$L_P99" "$L_SRV" "$L_PG" "$L_RSS"
   if [ "$BASELINE" = 1 ]; then
     row "GET /api/health/ (baseline, no DB)" "$H_RPS" "$H_P50" "$H_P99" "$H_SRV" "$H_PG" "$H_RSS"
+  fi
+  if [ "$PAGE" = 1 ]; then
+    row "GET /patients (web page, SSR)" "$P_RPS" "$P_P50" "$P_P99" "$P_SRV" "$P_PG" "$P_RSS"
   fi
   [ "${#SQL_ROWS[@]}" -gt 0 ] && printf '%s\n' "${SQL_ROWS[@]}"
   echo "  (srv/pg us/r: CPU time of the server / of all PostgreSQL processes per request; RSS MB: max sampled VmRSS)"
