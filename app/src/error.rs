@@ -42,6 +42,9 @@ pub enum AppError {
     /// 413: the request body is larger than the server accepts.
     #[error("Request body is too large.")]
     PayloadTooLarge,
+    /// 429: too many attempts; the client may try again after `retry_after` seconds.
+    #[error("Request was throttled. Expected available in {retry_after} seconds.")]
+    Throttled { retry_after: u64 },
     /// 500: a fault on our side. Details are in the server log, never in the response.
     #[error("Internal server error.")]
     Internal,
@@ -93,6 +96,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed(_) => 405,
             AppError::PayloadTooLarge => 413,
+            AppError::Throttled { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::Unavailable => 503,
         }
@@ -167,6 +171,7 @@ mod ssr {
                 AppError::Forbidden(_) | AppError::NotFound(_) | AppError::MethodNotAllowed(_) => {
                     (Some(message.clone()), None)
                 }
+                AppError::Throttled { .. } => (Some(message.clone()), Some("throttled")),
                 _ => (None, None),
             };
             let body = Envelope {
@@ -176,6 +181,11 @@ mod ssr {
                 code,
             };
             let mut response = (status, axum::Json(body)).into_response();
+            if let AppError::Throttled { retry_after } = self {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
             if status == StatusCode::UNAUTHORIZED {
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,

@@ -61,7 +61,7 @@ pub async fn sign_in(
     let input = Input::from_pairs([("email", email.clone()), ("password", password)]);
     let session = ssr::remembering(
         &remembered,
-        crate::services::auth::login(&state.pool, &state.tokens, input),
+        crate::services::auth::login(&state.pool, &state.tokens, &state.login_throttle, input),
     )
     .await?;
     ssr::set_cookie(

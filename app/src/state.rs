@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Whether auth cookies carry the `Secure` attribute (production serves HTTPS).
     pub secure_cookies: bool,
+    /// Failed sign-ins per email, to refuse password guessing (429).
+    pub login_throttle: Arc<crate::auth::throttle::LoginThrottle>,
     /// Failed no-JavaScript form submissions, kept briefly to show them again.
     pub forms: crate::forms::FormMemory,
 }

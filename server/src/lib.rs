@@ -45,6 +45,7 @@ pub fn state(
         )),
         leptos_options,
         secure_cookies: config.secure_cookies,
+        login_throttle: Default::default(),
         forms: Default::default(),
     }
 }

@@ -222,6 +222,47 @@ async fn a_wrong_password_and_an_unknown_email_get_identical_answers(pool: PgPoo
     );
 }
 
+/// Password guessing: ten failures for one email within 15 minutes, then 429 with
+/// `Retry-After` even for the right password; other emails are not affected.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn repeated_failed_logins_are_throttled_per_email(pool: PgPool) {
+    let app = TestApp::new(pool);
+    app.register("John Doe", "john@example.com").await;
+    app.register("Jane Roe", "jane@example.com").await;
+    let attempt = |email: &'static str, password: &'static str| {
+        app.post(
+            "/api/auth/login/",
+            json!({"email": email, "password": password}),
+            None,
+        )
+    };
+    for _ in 0..10 {
+        assert_error(
+            &attempt("John@Example.com", "Wrong123!x").await,
+            StatusCode::UNAUTHORIZED,
+        );
+    }
+    for password in ["Wrong123!x", PASSWORD] {
+        let r = attempt("john@example.com", password).await;
+        assert_error(&r, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.body["code"], "throttled");
+        let retry: u64 = r.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((890..=900).contains(&retry), "Retry-After {retry}");
+        assert_eq!(
+            r.body["detail"],
+            format!("Request was throttled. Expected available in {retry} seconds.")
+        );
+    }
+    assert_eq!(
+        attempt("jane@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn login_without_fields_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);

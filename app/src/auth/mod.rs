@@ -1,6 +1,7 @@
 //! Who is asking: password handling, tokens, and the extractor that reads them.
 
 pub mod password;
+pub mod throttle;
 pub mod tokens;
 
 use crate::error::AppError;

@@ -1,6 +1,7 @@
 //! Accounts and sessions: registration, login, token refresh, logout, profile.
 
 use crate::auth::password;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{TokenKeys, TokenType};
 use crate::error::{AppError, unique_violation};
 use crate::input::Input;
@@ -77,15 +78,22 @@ pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, Ap
 /// Exchanges an email and password for an access and a refresh token. Anyone may call it.
 ///
 /// Errors: 400 when a field is missing; 401 with one and the same answer for an unknown
-/// email and a wrong password (both cost one argon2 verification).
+/// email and a wrong password (both cost one argon2 verification); 429 after too many
+/// failures for the email (see [`LoginThrottle`]).
 #[tracing::instrument(skip_all)]
-pub async fn login(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<Session, AppError> {
+pub async fn login(
+    pool: &PgPool,
+    keys: &TokenKeys,
+    throttle: &LoginThrottle,
+    mut input: Input,
+) -> Result<Session, AppError> {
     let email = input.text("email", true, 254);
     let password = input.secret("password", PASSWORD_MAX);
     input.finish("Login failed")?;
     let (Some(email), Some(password)) = (email, password) else {
         return Err(AppError::Internal);
     };
+    throttle.check(&email)?;
 
     let row = sqlx::query!(
         "select id, name, email, password_hash from users where lower(email) = lower($1)",
@@ -96,6 +104,8 @@ pub async fn login(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<
     let stored = row.as_ref().map(|r| r.password_hash.clone());
     let verified = password::verify(password, stored).await?;
     let Some(row) = row.filter(|_| verified) else {
+        throttle.failed(&email);
+        tracing::info!("sign-in refused: bad credentials");
         return Err(AppError::Unauthenticated {
             detail: "No active account found with the given credentials".into(),
             code: Some("no_active_account".into()),
@@ -120,6 +130,7 @@ pub async fn login(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    throttle.succeeded(&email);
     tracing::info!(user_id = row.id, "user logged in");
 
     Ok(Session {

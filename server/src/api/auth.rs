@@ -54,12 +54,14 @@ pub async fn register(
         (status = 400, description = "Missing fields", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this email in 15 minutes (10 allowed)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until sign-in is allowed again"))),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     JsonInput(input): JsonInput,
 ) -> Result<Json<LoggedIn>, AppError> {
-    let session = auth::login(&state.pool, &state.tokens, input).await?;
+    let session = auth::login(&state.pool, &state.tokens, &state.login_throttle, input).await?;
     Ok(Json(LoggedIn {
         message: "Login successful",
         access: session.access,
