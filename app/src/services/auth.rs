@@ -3,6 +3,7 @@
 use crate::auth::password;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{TokenKeys, TokenType};
+use crate::db::Db;
 use crate::error::{AppError, unique_violation};
 use crate::input::Input;
 use crate::models::{Session, UserProfile, UserSummary};
@@ -203,19 +204,22 @@ pub async fn logout(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result
 /// The profile of the signed-in user.
 ///
 /// Errors: 401 when the account behind a still-valid token has been deleted.
-#[tracing::instrument(skip(pool))]
-pub async fn me(pool: &PgPool, user_id: i64) -> Result<UserProfile, AppError> {
-    sqlx::query_as!(
-        UserProfile,
-        "select id, name, email, date_joined from users where id = $1",
-        user_id
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::Unauthenticated {
-        detail: "User not found".into(),
-        code: Some("user_not_found".into()),
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn me(db: &Db, user_id: i64) -> Result<UserProfile, AppError> {
+    db.read(async |conn| {
+        sqlx::query_as!(
+            UserProfile,
+            "select id, name, email, date_joined from users where id = $1",
+            user_id
+        )
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated {
+            detail: "User not found".into(),
+            code: Some("user_not_found".into()),
+        })
     })
+    .await
 }
 
 fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
