@@ -49,10 +49,6 @@ impl Db {
         }
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     /// Runs `read` (one statement, no transaction) on one of the read connections.
     /// A connection whose statement failed with a server-side error is closed and
     /// replaced on next use; 4xx outcomes (not found, a bad page) keep it.

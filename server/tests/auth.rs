@@ -263,6 +263,37 @@ async fn repeated_failed_logins_are_throttled_per_email(pool: PgPool) {
     );
 }
 
+/// Guesses sent all at once get no more than the limit between them: an attempt is
+/// counted before its password is checked.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn parallel_failed_logins_cannot_pass_the_limit(pool: PgPool) {
+    let app = std::sync::Arc::new(TestApp::new(pool));
+    app.register("John Doe", "john@example.com").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let app = app.clone();
+        guesses.spawn(async move {
+            app.post(
+                "/api/auth/login/",
+                json!({"email": "john@example.com", "password": "Wrong123!x"}),
+                None,
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let rejected = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!((rejected, refused), (10, 6), "{statuses:?}");
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn login_without_fields_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);

@@ -1,6 +1,6 @@
 //! Slows password guessing: after [`MAX_FAILURES`] failed sign-ins for one email within
 //! [`WINDOW`], further attempts for that email are refused with 429 and `Retry-After`
-//! until the window that began with the first failure has passed. A successful sign-in
+//! until the window that began with the first attempt has passed. A successful sign-in
 //! clears the count.
 //!
 //! Keyed by email, not by client address, so that guesses spread over many addresses
@@ -21,67 +21,61 @@ const MAX_TRACKED: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Failures>>,
+    failures: Mutex<HashMap<String, Attempts>>,
 }
 
+/// Attempts since the first one of the current window; a success removes the entry, so
+/// what is counted is failures (and attempts still being verified).
 #[derive(Debug, Clone, Copy)]
-struct Failures {
+struct Attempts {
     since: Instant,
     count: u32,
 }
 
 impl LoginThrottle {
-    /// 429 when `email` has used up its attempts for the current window.
-    pub fn check(&self, email: &str) -> Result<(), AppError> {
-        self.check_at(email, Instant::now())
+    /// Takes one sign-in attempt for `email`: 429 when the current window has none left.
+    /// An attempt is counted before the password is checked, in the same step as the
+    /// test, so parallel guesses cannot slip past the limit while they are being verified;
+    /// a successful sign-in then clears the count.
+    pub fn attempt(&self, email: &str) -> Result<(), AppError> {
+        self.attempt_at(email, Instant::now())
     }
 
-    /// Counts a failed sign-in for `email`.
-    pub fn failed(&self, email: &str) {
-        self.failed_at(email, Instant::now());
-    }
-
-    /// Forgets the failures of `email` after it signed in.
+    /// Forgets the attempts of `email` after it signed in.
     pub fn succeeded(&self, email: &str) {
         self.lock().remove(&key(email));
     }
 
-    fn check_at(&self, email: &str, now: Instant) -> Result<(), AppError> {
-        let failures = self.lock().get(&key(email)).copied();
-        match failures {
-            Some(f) if f.count >= MAX_FAILURES && now < f.since + WINDOW => {
-                let wait = (f.since + WINDOW).saturating_duration_since(now);
-                Err(AppError::Throttled {
-                    retry_after: wait.as_secs().max(1),
-                })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn failed_at(&self, email: &str, now: Instant) {
+    fn attempt_at(&self, email: &str, now: Instant) -> Result<(), AppError> {
         let mut map = self.lock();
         if map.len() >= MAX_TRACKED {
-            map.retain(|_, f| now < f.since + WINDOW);
+            map.retain(|_, a| now < a.since + WINDOW);
         }
         let key = key(email);
         if map.len() >= MAX_TRACKED && !map.contains_key(&key) {
-            return;
+            return Ok(());
         }
-        let entry = map.entry(key).or_insert(Failures {
+        let entry = map.entry(key).or_insert(Attempts {
             since: now,
             count: 0,
         });
         if now >= entry.since + WINDOW {
-            *entry = Failures {
+            *entry = Attempts {
                 since: now,
                 count: 0,
             };
         }
+        if entry.count >= MAX_FAILURES {
+            let wait = (entry.since + WINDOW).saturating_duration_since(now);
+            return Err(AppError::Throttled {
+                retry_after: wait.as_secs().max(1),
+            });
+        }
         entry.count += 1;
+        Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Attempts>> {
         // A panic while holding the lock cannot leave the map inconsistent.
         self.failures
             .lock()
@@ -101,21 +95,32 @@ mod tests {
     fn refuses_after_the_limit_until_the_window_ends() {
         let throttle = LoginThrottle::default();
         let start = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            assert!(throttle.check_at("Ann@Example.com", start).is_ok());
-            throttle.failed_at("ann@example.com ", start);
+        for i in 0..MAX_FAILURES {
+            let email = if i % 2 == 0 {
+                "Ann@Example.com"
+            } else {
+                " ann@example.com "
+            };
+            assert!(throttle.attempt_at(email, start).is_ok());
         }
-        let refused = throttle.check_at("ANN@example.com", start + Duration::from_secs(60));
+        let refused = throttle.attempt_at("ANN@example.com", start + Duration::from_secs(60));
         assert_eq!(
             refused,
             Err(AppError::Throttled {
                 retry_after: WINDOW.as_secs() - 60
             })
         );
-        assert!(throttle.check_at("bob@example.com", start).is_ok());
-        assert!(throttle.check_at("ann@example.com", start + WINDOW).is_ok());
-        throttle.failed_at("ann@example.com", start + WINDOW);
-        assert!(throttle.check_at("ann@example.com", start + WINDOW).is_ok());
+        assert!(throttle.attempt_at("bob@example.com", start).is_ok());
+        assert!(
+            throttle
+                .attempt_at("ann@example.com", start + WINDOW)
+                .is_ok()
+        );
+        assert!(
+            throttle
+                .attempt_at("ann@example.com", start + WINDOW)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -123,9 +128,9 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
         for _ in 0..MAX_FAILURES {
-            throttle.failed_at("ann@example.com", now);
+            assert!(throttle.attempt_at("ann@example.com", now).is_ok());
         }
         throttle.succeeded("ann@example.com");
-        assert!(throttle.check_at("ann@example.com", now).is_ok());
+        assert!(throttle.attempt_at("ann@example.com", now).is_ok());
     }
 }

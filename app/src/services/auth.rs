@@ -94,7 +94,7 @@ pub async fn login(
     let (Some(email), Some(password)) = (email, password) else {
         return Err(AppError::Internal);
     };
-    throttle.check(&email)?;
+    throttle.attempt(&email)?;
 
     let row = sqlx::query!(
         "select id, name, email, password_hash from users where lower(email) = lower($1)",
@@ -105,7 +105,6 @@ pub async fn login(
     let stored = row.as_ref().map(|r| r.password_hash.clone());
     let verified = password::verify(password, stored).await?;
     let Some(row) = row.filter(|_| verified) else {
-        throttle.failed(&email);
         tracing::info!("sign-in refused: bad credentials");
         return Err(AppError::Unauthenticated {
             detail: "No active account found with the given credentials".into(),
