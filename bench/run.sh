@@ -47,6 +47,7 @@ DETAIL_MIN_RATIO=0.35
 DETAIL_MAX_P99_MS=5
 LIST_MIN_RATIO=0.15
 MAX_RSS_MB=64
+MAX_WASM_GZIP_BYTES=250000 # the web app's WASM bundle, gzip -9 (issue: "under 250 KB gzip")
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -442,6 +443,11 @@ fi
 HWM_KB=$(hwm_kb)
 MAX_RSS_KB=$(printf '%s\n' "$D_RSS" "$L_RSS" ${H_RSS:+"$H_RSS"} ${P_RSS:+"$P_RSS"} | sort -n | tail -n 1)
 
+# The web app's WASM as the release build left it (after wasm-opt), raw and gzipped.
+WASM_FILE="$ROOT/target/site/pkg/carebase.wasm"
+WASM_RAW=$(stat -c %s "$WASM_FILE" 2>/dev/null || echo 0)
+WASM_GZIP=$( { gzip -9 -c "$WASM_FILE" 2>/dev/null || true; } | wc -c)
+
 # ---------------------------------------------------------------------------- summary
 mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k / 1024}'; }
 ratio() { awk -v a="$1" -v b="$PG_TPS" 'BEGIN{printf "%.3f", a / b}'; }
@@ -489,6 +495,7 @@ row() {
     echo "WARNING: other processes took up to $other% of the machine during a measured run: the figures are noisy (lower than on an idle machine)."
   fi
   echo
+  echo "Web app WASM (target/site/pkg/carebase.wasm): $WASM_RAW bytes, $WASM_GZIP bytes gzip -9"
   echo "Server memory: ready $(mb "$START_RSS_KB") MB; idle after seeding $(mb "$IDLE_RSS_KB") MB; max VmRSS under load $(mb "$MAX_RSS_KB") MB; VmHWM at end $(mb "$HWM_KB") MB"
   echo
   echo "Targets:"
@@ -502,6 +509,8 @@ row() {
     "$(printf 'list rps >= %s x ceiling: %.0f vs %s (ratio %s)' "$LIST_MIN_RATIO" "$L_RPS" "$l_min" "$(ratio "$L_RPS")")"
   verdict "$(ge "$MAX_RSS_MB" "$(mb "$MAX_RSS_KB")" && echo 1 || echo 0)" \
     "$(printf 'server RSS under load <= %s MB: %s MB' "$MAX_RSS_MB" "$(mb "$MAX_RSS_KB")")"
+  verdict "$([ "$WASM_GZIP" -gt 0 ] && [ "$WASM_GZIP" -le "$MAX_WASM_GZIP_BYTES" ] && echo 1 || echo 0)" \
+    "$(printf 'web app WASM <= %s bytes gzip: %s bytes' "$MAX_WASM_GZIP_BYTES" "$WASM_GZIP")"
   echo
   if [ "${#missed[@]}" = 0 ]; then
     echo "Result: all targets met."

@@ -11,6 +11,44 @@ use leptos_router::hooks::{use_location, use_query_map};
 #[derive(Clone, Copy)]
 pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
 
+/// `Some("true")` once the island it is used in runs in the browser: each island puts it on
+/// its outer element as `data-hydrated`, and tests wait for it before they interact.
+pub fn hydration_marker() -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser.
+    Effect::new(move |_| hydrated.set(true));
+    move || hydrated.get().then_some("true")
+}
+
+/// The error a plain form post to `S` came back with. Without JavaScript a failed post is
+/// redirected back with the error in the address; the router reads it on the server, and
+/// the page hands it to the form's island as a prop (islands have no router in the browser).
+pub fn posted_error<S>() -> Option<AppError>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    ServerAction::<S>::new()
+        .value()
+        .with_untracked(|result| result.as_ref().and_then(|r| r.as_ref().err().cloned()))
+}
+
+/// What went wrong with the last submission of `action`: its own result once it has run
+/// in the browser, before that the error the page was rendered with.
+pub fn action_error<S>(
+    action: ServerAction<S>,
+    posted: Option<AppError>,
+) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => posted.clone(),
+    })
+}
+
 /// The messages for one field of a failed submission.
 pub fn messages_for(error: Option<AppError>, field: &str) -> Vec<String> {
     error

@@ -33,8 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -47,16 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: the attribute appears once the page has hydrated,
-    // which tests wait for before they interact.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/carebase.css" />
         <Title formatter=|page: String| format!("{page} · Carebase") />
         <Router>
-            <Layout hydrated />
+            <Layout />
         </Router>
     }
 }
@@ -68,12 +65,12 @@ pub fn App() -> impl IntoView {
 /// Everything inside the router: the signed-in user (looked up again on each navigation,
 /// so signing in or out shows at once), the header and the current page.
 #[component]
-fn Layout(hydrated: RwSignal<bool>) -> impl IntoView {
+fn Layout() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let user = Resource::new(move || location.pathname.get(), |_| session::current_user());
     provide_context(components::UserResource(user));
     view! {
-            <div class="app" data-hydrated=move || hydrated.get().then_some("true")>
+        <div class="app">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader />
             <main id="main" tabindex="-1">

@@ -1,13 +1,23 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
-import { createDoctor, createPatient, newSignedInUser, screenshot } from "./helpers";
+import { createDoctor, createPatient, hydrated, newSignedInUser, screenshot } from "./helpers";
 
 // Every page, scanned with axe-core: no serious or critical violations.
 test("every page passes an axe-core scan without serious or critical violations", async ({ page }, info) => {
   test.setTimeout(90_000);
+  // Hydration problems show up in the console: an island that cannot hydrate logs there.
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+  page.on("console", (message) => {
+    // The not-found page itself answers 404, and the browser says so.
+    const expected = page.url().endsWith("/no/such/page") && message.text().includes("404");
+    if ((message.type() === "error" || message.type() === "warning") && !expected) {
+      problems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
   const scan = async (path: string, name: string) => {
     await page.goto(path);
-    await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+    await hydrated(page);
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), path).toEqual([]);
@@ -34,6 +44,7 @@ test("every page passes an axe-core scan without serious or critical violations"
   await scan(`/doctors/${doctor}/delete`, "doctor-delete");
   await scan("/assignments", "assignments");
   await scan("/account", "account");
+  expect(problems).toEqual([]);
 });
 
 test("the layout works on a tablet in portrait", async ({ page }, info) => {

@@ -9,9 +9,13 @@ test("validation messages appear beside the fields and keep what was typed", asy
   await page.getByLabel("Email").fill("bob@localhost");
   await page.getByLabel("Phone number").fill("12345");
   await page.getByLabel("Date of birth").fill("2999-01-01");
+  // The form is an island: it calls the server function and shows the answer in place. A marker
+  // on window survives only if the page does not reload.
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
   await page.getByRole("button", { name: "Save patient" }).click();
 
   await expect(page.getByRole("alert")).toContainText("Please correct the fields marked below.");
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
   await expect(page.locator("#field-email-error")).toHaveText("Enter a valid email address.");
   await expect(page.locator("#field-phone_number-error")).toContainText("international form");
   await expect(page.locator("#field-date_of_birth-error")).toHaveText("Date of birth cannot be in the future.");

@@ -10,9 +10,16 @@ export function newUser(label = "staff") {
 
 export type User = ReturnType<typeof newUser>;
 
-/** Waits until the WASM client has taken over the server-rendered page. */
+/**
+ * Waits until the WASM client has hydrated every island on the page (its forms and the status
+ * check). The rest of a page is plain HTML from the server, with nothing to wait for.
+ */
 export async function hydrated(page: Page) {
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll("leptos-island")).every((island) =>
+      island.querySelector("[data-hydrated='true']"),
+    ),
+  );
 }
 
 export async function signUp(page: Page, user: User) {

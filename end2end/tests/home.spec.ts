@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { hydrated } from "./helpers";
 
 test("the start page renders on the server with its styles", async ({ page }) => {
   const response = await page.goto("/");
@@ -12,7 +13,8 @@ test("the start page renders on the server with its styles", async ({ page }) =>
 
 test("the page hydrates and a click is handled in the browser without reloading", async ({ page }) => {
   await page.goto("/");
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await hydrated(page);
+  await expect(page.locator("leptos-island [data-hydrated='true']")).toHaveCount(1);
   // A marker on window survives only if the click does not navigate.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   await page.getByRole("button", { name: "Check service status" }).click();

@@ -84,7 +84,6 @@ test("the specification's test order, through the browser", async ({ page }, inf
   await page.getByRole("link", { name: "Delete" }).click();
   await expect(page.getByRole("heading", { name: `Delete ${patient}?` })).toBeVisible();
   await screenshot(page, info, "11-delete-confirmation");
-  await hydrated(page);
   await page.getByRole("button", { name: "Delete patient" }).click();
   await expect(page).toHaveURL(/\/patients\?notice=deleted/);
   await expect(page.getByRole("status")).toHaveText("Deleted.");
@@ -93,7 +92,6 @@ test("the specification's test order, through the browser", async ({ page }, inf
   // Signing out ends the session.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: user.name }).click();
   await screenshot(page, info, "12-account");
-  await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto("/patients");

@@ -1,34 +1,52 @@
 //! Sign up, sign in, the account page and sign out.
 
 use crate::components::{
-    Field, FormError, Notice, RequireUser, UserResource, describe, messages_for, when,
+    Field, FormError, Notice, RequireUser, UserResource, action_error, describe, hydration_marker,
+    messages_for, posted_error, when,
 };
+use crate::error::AppError;
 use crate::session::{SignIn, SignOut, SignUp, recall_form};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use std::collections::BTreeMap;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let error = posted_error::<SignUp>();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
         <Title text="Create an account" />
         <section class="panel narrow">
             <h1>"Create an account"</h1>
-            <FormError error />
             <Suspense>
-            {move || Suspend::new(async move {
-            let typed = remembered.await.unwrap_or_default();
-            let name = typed.get("name").cloned().unwrap_or_default();
-            let email = typed.get("email").cloned().unwrap_or_default();
-            view! {
+                {move || {
+                    let error = error.clone();
+                    Suspend::new(async move {
+                        let values = remembered.await.unwrap_or_default();
+                        view! { <SignUpForm values error /> }
+                    })
+                }}
+            </Suspense>
+            <p>"Already have an account? " <a href="/signin">"Sign in"</a></p>
+        </section>
+    }
+}
+
+/// The sign-up form. `values`: what was typed before a failed plain post (never passwords).
+#[island]
+fn SignUpForm(values: BTreeMap<String, String>, error: Option<AppError>) -> impl IntoView {
+    let action = ServerAction::<SignUp>::new();
+    let error = action_error(action, error);
+    let errors =
+        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let typed = move |key: &str| values.get(key).cloned().unwrap_or_default();
+    view! {
+        <div data-hydrated=hydration_marker()>
+            <FormError error />
             <ActionForm action>
-                <Field label="Full name" name="name" value=name required=true autocomplete="name" errors=errors("name") />
-                <Field label="Email" name="email" kind="email" value=email required=true autocomplete="email" errors=errors("email") />
+                <Field label="Full name" name="name" value=typed("name") required=true autocomplete="name" errors=errors("name") />
+                <Field label="Email" name="email" kind="email" value=typed("email") required=true autocomplete="email" errors=errors("email") />
                 <Field
                     label="Password"
                     name="password"
@@ -50,50 +68,61 @@ pub fn SignUpPage() -> impl IntoView {
                     "Create account"
                 </button>
             </ActionForm>
-            }
-            })}
-            </Suspense>
-            <p>"Already have an account? " <a href="/signin">"Sign in"</a></p>
-        </section>
+        </div>
     }
 }
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
-    let query = use_query_map();
-    let next = move || query.get().get("next").unwrap_or_default();
+    let error = posted_error::<SignIn>();
+    let next = use_query_map()
+        .get_untracked()
+        .get("next")
+        .unwrap_or_default();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
         <Title text="Sign in" />
         <section class="panel narrow">
             <h1>"Sign in"</h1>
             <Notice />
-            {move || {
-                error
-                    .get()
-                    .filter(|e| e.http_status() == 401)
-                    .map(|_| {
-                        view! {
-                            <div class="alert alert-error" role="alert">
-                                <p>"The email or password is not right."</p>
-                            </div>
-                        }
-                    })
-            }}
-            {move || {
-                error
-                    .get()
-                    .filter(|e| e.http_status() != 401 && e.http_status() != 400)
-                    .map(|e| view! { <div class="alert alert-error" role="alert"><p>{describe(&e)}</p></div> })
-            }}
             <Suspense>
-            {move || Suspend::new(async move {
-            let email = remembered.await.unwrap_or_default().get("email").cloned().unwrap_or_default();
-            view! {
+                {move || {
+                    let (error, next) = (error.clone(), next.clone());
+                    Suspend::new(async move {
+                        let values = remembered.await.unwrap_or_default();
+                        view! { <SignInForm values error next /> }
+                    })
+                }}
+            </Suspense>
+            <p>"New here? " <a href="/signup">"Create an account"</a></p>
+        </section>
+    }
+}
+
+/// The sign-in form; `next` is where a successful sign-in goes.
+#[island]
+fn SignInForm(
+    values: BTreeMap<String, String>,
+    error: Option<AppError>,
+    next: String,
+) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let error = action_error(action, error);
+    let errors =
+        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let email = values.get("email").cloned().unwrap_or_default();
+    view! {
+        <div data-hydrated=hydration_marker()>
+            {move || {
+                error.get().filter(|e| e.http_status() != 400).map(|e| {
+                    let message = if e.http_status() == 401 {
+                        "The email or password is not right.".to_owned()
+                    } else {
+                        describe(&e)
+                    };
+                    view! { <div class="alert alert-error" role="alert"><p>{message}</p></div> }
+                })
+            }}
             <ActionForm action>
                 <input type="hidden" name="next" value=next />
                 <Field label="Email" name="email" kind="email" value=email required=true autocomplete="email" errors=errors("email") />
@@ -109,11 +138,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
-            }
-            })}
-            </Suspense>
-            <p>"New here? " <a href="/signup">"Create an account"</a></p>
-        </section>
+        </div>
     }
 }
 
@@ -130,6 +155,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountDetails() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
+    // A plain form: signing out reloads the page anyway.
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <section class="panel narrow">

@@ -6,8 +6,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::components::{
-    ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, messages_for,
-    query_as_map,
+    ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, action_error,
+    hydration_marker, messages_for, posted_error, query_as_map,
 };
 use crate::error::AppError;
 use crate::models::{Doctor, DoctorListItem, Page};
@@ -278,79 +278,115 @@ pub fn EditDoctorPage() -> impl IntoView {
     }
 }
 
+/// The create and edit form, filled with the doctor (when editing) or with what was typed
+/// before a failed plain post.
 #[component]
 fn DoctorForm(doctor: Option<Doctor>) -> impl IntoView {
-    let action = ServerAction::<SaveDoctor>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
-    let cancel = doctor
-        .as_ref()
-        .map_or("/doctors".to_owned(), |d| format!("/doctors/{}", d.id));
-    let id = doctor.as_ref().map(|d| d.id.to_string());
+    let error = posted_error::<SaveDoctor>();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
         <section class="panel">
-            <FormError error />
             <Suspense>
-            {move || {
-            let (doctor, id, cancel) = (doctor.clone(), id.clone(), cancel.clone());
-            Suspend::new(async move {
-            let typed = remembered.await.unwrap_or_default();
-            let recalled = !typed.is_empty();
-            let available = if recalled {
-                typed.get("is_available").is_some_and(|v| v == "true")
-            } else {
-                doctor.as_ref().is_none_or(|d| d.is_available)
-            };
-            let value = move |key: &str, f: fn(&Doctor) -> String| {
-                typed.get(key).cloned().unwrap_or_else(|| doctor.as_ref().map(f).unwrap_or_default())
-            };
-            view! {
+                {move || {
+                    let (doctor, error) = (doctor.clone(), error.clone());
+                    Suspend::new(async move {
+                        let typed = remembered.await.unwrap_or_default();
+                        let id = doctor.as_ref().map(|d| d.id);
+                        // An unticked box is not posted: a recalled form without it was unticked.
+                        let available = if typed.is_empty() {
+                            doctor.as_ref().is_none_or(|d| d.is_available)
+                        } else {
+                            typed.get("is_available").is_some_and(|v| v == "true")
+                        };
+                        let mut values = doctor.map(doctor_values).unwrap_or_default();
+                        values.extend(typed);
+                        view! { <DoctorFormIsland id values available error /> }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A stored doctor as the form's field values.
+fn doctor_values(d: Doctor) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("name".to_owned(), d.name),
+        ("email".to_owned(), d.email),
+        ("phone_number".to_owned(), d.phone_number),
+        ("specialization".to_owned(), d.specialization),
+        ("qualification".to_owned(), d.qualification),
+        (
+            "experience_years".to_owned(),
+            d.experience_years.to_string(),
+        ),
+        ("license_number".to_owned(), d.license_number),
+        ("consultation_fee".to_owned(), money(&d.consultation_fee)),
+        ("clinic_address".to_owned(), d.clinic_address),
+    ])
+}
+
+/// The doctor form itself: a server-function call with JavaScript, a plain POST without.
+#[island]
+fn DoctorFormIsland(
+    id: Option<i64>,
+    values: BTreeMap<String, String>,
+    available: bool,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let action = ServerAction::<SaveDoctor>::new();
+    let error = action_error(action, error);
+    let errors =
+        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
+    let cancel = id.map_or("/doctors".to_owned(), |id| format!("/doctors/{id}"));
+    view! {
+        <div data-hydrated=hydration_marker()>
+            <FormError error />
             <ActionForm action>
                 {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
                 <div class="grid-2">
-                    <Field label="Full name" name="name" value=value("name", |d| d.name.clone()) required=true errors=errors("name") />
-                    <Field label="Email" name="email" kind="email" value=value("email", |d| d.email.clone()) required=true errors=errors("email") />
+                    <Field label="Full name" name="name" value=value("name") required=true errors=errors("name") />
+                    <Field label="Email" name="email" kind="email" value=value("email") required=true errors=errors("email") />
                     <Field
                         label="Phone number"
                         name="phone_number"
                         kind="tel"
-                        value=value("phone_number", |d| d.phone_number.clone())
+                        value=value("phone_number")
                         hint="International form, e.g. +1122334455"
                         errors=errors("phone_number")
                     />
                     <Field
                         label="Specialization"
                         name="specialization"
-                        value=value("specialization", |d| d.specialization.clone())
+                        value=value("specialization")
                         required=true
                         errors=errors("specialization")
                     />
-                    <Field label="Qualification" name="qualification" value=value("qualification", |d| d.qualification.clone()) errors=errors("qualification") />
+                    <Field label="Qualification" name="qualification" value=value("qualification") errors=errors("qualification") />
                     <Field
                         label="Years of experience"
                         name="experience_years"
                         kind="number"
-                        value=value("experience_years", |d| d.experience_years.to_string())
+                        value=value("experience_years")
                         errors=errors("experience_years")
                     />
                     <Field
                         label="License number"
                         name="license_number"
-                        value=value("license_number", |d| d.license_number.clone())
+                        value=value("license_number")
                         required=true
                         errors=errors("license_number")
                     />
                     <Field
                         label="Consultation fee"
                         name="consultation_fee"
-                        value=value("consultation_fee", |d| money(&d.consultation_fee))
+                        value=value("consultation_fee")
                         hint="For example 150.00"
                         errors=errors("consultation_fee")
                     />
                 </div>
-                <TextArea label="Clinic address" name="clinic_address" value=value("clinic_address", |d| d.clinic_address.clone()) rows=2 errors=errors("clinic_address") />
+                <TextArea label="Clinic address" name="clinic_address" value=value("clinic_address") rows=2 errors=errors("clinic_address") />
                 <div class="field checkbox">
                     <input id="field-is_available" type="checkbox" name="is_available" value="true" checked=available />
                     <label for="field-is_available">"Available for new patients"</label>
@@ -362,11 +398,7 @@ fn DoctorForm(doctor: Option<Doctor>) -> impl IntoView {
                     <a class="button button-secondary" href=cancel>"Cancel"</a>
                 </div>
             </ActionForm>
-            }
-            })
-            }}
-            </Suspense>
-        </section>
+        </div>
     }
 }
 

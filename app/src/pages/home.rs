@@ -1,5 +1,6 @@
 //! The start page.
 
+use crate::components::{describe, hydration_marker};
 use crate::error::AppError;
 use crate::models::HealthReport;
 use leptos::prelude::*;
@@ -20,10 +21,6 @@ pub async fn service_status() -> Result<HealthReport, AppError> {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let check = ServerAction::<ServiceStatus>::new();
-    let result = check.value();
-    let pending = check.pending();
-
     view! {
         <Title text="Welcome" />
         <section class="panel hero">
@@ -37,6 +34,19 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="status-heading">
             <h2 id="status-heading">"Service status"</h2>
+            <StatusCheck />
+        </section>
+    }
+}
+
+/// Asks the server whether it and its database are up, and says so in place.
+#[island]
+fn StatusCheck() -> impl IntoView {
+    let check = ServerAction::<ServiceStatus>::new();
+    let result = check.value();
+    let pending = check.pending();
+    view! {
+        <div data-hydrated=hydration_marker()>
             <ActionForm action=check>
                 <button type="submit" class="button" disabled=pending>
                     {move || if pending.get() { "Checking…" } else { "Check service status" }}
@@ -49,9 +59,9 @@ pub fn HomePage() -> impl IntoView {
                         format!("All systems working (version {}).", status.version)
                     }
                     Some(Ok(_)) => "The database is not answering right now.".to_owned(),
-                    Some(Err(error)) => error.to_string(),
+                    Some(Err(error)) => describe(&error),
                 }}
             </p>
-        </section>
+        </div>
     }
 }

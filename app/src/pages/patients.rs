@@ -6,8 +6,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::components::{
-    ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, messages_for,
-    query_as_map, when,
+    ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, action_error,
+    hydration_marker, messages_for, posted_error, query_as_map, when,
 };
 use crate::error::AppError;
 use crate::models::{BLOOD_GROUPS, DoctorListItem, Page, Patient, PatientDoctors, PatientListItem};
@@ -294,49 +294,72 @@ pub fn EditPatientPage() -> impl IntoView {
     }
 }
 
-/// The create and edit form: a plain POST without JavaScript, a server-function call with.
+/// The create and edit form, filled with the patient (when editing) or with what was typed
+/// before a failed plain post.
 #[component]
 fn PatientForm(patient: Option<Patient>) -> impl IntoView {
-    let action = ServerAction::<SavePatient>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
-    let cancel = patient
-        .as_ref()
-        .map_or("/patients".to_owned(), |p| format!("/patients/{}", p.id));
-    let p = patient.clone().unwrap_or_else(empty_patient);
-    let id = patient.map(|p| p.id.to_string());
+    let error = posted_error::<SavePatient>();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
         <section class="panel">
-            <FormError error />
             <Suspense>
-            {move || {
-            let (p, id, cancel) = (p.clone(), id.clone(), cancel.clone());
-            Suspend::new(async move {
-            let typed = remembered.await.unwrap_or_default();
-            let pick = |key: &str, stored: String| typed.get(key).cloned().unwrap_or(stored);
-            let p = Patient {
-                name: pick("name", p.name),
-                email: pick("email", p.email),
-                phone_number: pick("phone_number", p.phone_number),
-                address: pick("address", p.address),
-                blood_group: pick("blood_group", p.blood_group),
-                medical_history: pick("medical_history", p.medical_history),
-                ..p
-            };
-            let date_of_birth = pick("date_of_birth", p.date_of_birth.map(|d| d.to_string()).unwrap_or_default());
-            view! {
+                {move || {
+                    let (patient, error) = (patient.clone(), error.clone());
+                    Suspend::new(async move {
+                        let typed = remembered.await.unwrap_or_default();
+                        let id = patient.as_ref().map(|p| p.id);
+                        let mut values = patient.map(patient_values).unwrap_or_default();
+                        values.extend(typed);
+                        view! { <PatientFormIsland id values error /> }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A stored patient as the form's field values.
+fn patient_values(p: Patient) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("name".to_owned(), p.name),
+        ("email".to_owned(), p.email),
+        ("phone_number".to_owned(), p.phone_number),
+        ("address".to_owned(), p.address),
+        (
+            "date_of_birth".to_owned(),
+            p.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("blood_group".to_owned(), p.blood_group),
+        ("medical_history".to_owned(), p.medical_history),
+    ])
+}
+
+/// The patient form itself: a server-function call with JavaScript, a plain POST without.
+#[island]
+fn PatientFormIsland(
+    id: Option<i64>,
+    values: BTreeMap<String, String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let action = ServerAction::<SavePatient>::new();
+    let error = action_error(action, error);
+    let errors =
+        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
+    let cancel = id.map_or("/patients".to_owned(), |id| format!("/patients/{id}"));
+    view! {
+        <div data-hydrated=hydration_marker()>
+            <FormError error />
             <ActionForm action>
                 {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
                 <div class="grid-2">
-                    <Field label="Full name" name="name" value=p.name required=true errors=errors("name") />
-                    <Field label="Email" name="email" kind="email" value=p.email errors=errors("email") />
+                    <Field label="Full name" name="name" value=value("name") required=true errors=errors("name") />
+                    <Field label="Email" name="email" kind="email" value=value("email") errors=errors("email") />
                     <Field
                         label="Phone number"
                         name="phone_number"
                         kind="tel"
-                        value=p.phone_number
+                        value=value("phone_number")
                         hint="International form, e.g. +1234567890"
                         errors=errors("phone_number")
                     />
@@ -344,19 +367,19 @@ fn PatientForm(patient: Option<Patient>) -> impl IntoView {
                         label="Date of birth"
                         name="date_of_birth"
                         kind="date"
-                        value=date_of_birth
+                        value=value("date_of_birth")
                         errors=errors("date_of_birth")
                     />
                     <Select
                         label="Blood group"
                         name="blood_group"
                         options=blood_group_options("Unknown")
-                        selected=p.blood_group
+                        selected=value("blood_group")
                         errors=errors("blood_group")
                     />
                 </div>
-                <TextArea label="Address" name="address" value=p.address rows=2 errors=errors("address") />
-                <TextArea label="Medical history" name="medical_history" value=p.medical_history rows=5 errors=errors("medical_history") />
+                <TextArea label="Address" name="address" value=value("address") rows=2 errors=errors("address") />
+                <TextArea label="Medical history" name="medical_history" value=value("medical_history") rows=5 errors=errors("medical_history") />
                 <div class="actions">
                     <button type="submit" class="button" disabled=move || action.pending().get()>
                         "Save patient"
@@ -364,33 +387,7 @@ fn PatientForm(patient: Option<Patient>) -> impl IntoView {
                     <a class="button button-secondary" href=cancel>"Cancel"</a>
                 </div>
             </ActionForm>
-            }
-            })
-            }}
-            </Suspense>
-        </section>
-    }
-}
-
-fn empty_patient() -> Patient {
-    Patient {
-        id: 0,
-        name: String::new(),
-        email: String::new(),
-        phone_number: String::new(),
-        address: String::new(),
-        date_of_birth: None,
-        blood_group: String::new(),
-        medical_history: String::new(),
-        created_by: 0,
-        created_by_details: crate::models::UserProfile {
-            id: 0,
-            name: String::new(),
-            email: String::new(),
-            date_joined: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        },
-        created_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
-        updated_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        </div>
     }
 }
 
@@ -407,19 +404,9 @@ pub fn PatientPage() -> impl IntoView {
 #[component]
 fn PatientDetail() -> impl IntoView {
     let id = patient_id();
-    let assign = ServerAction::<AssignDoctor>::new();
-    let unassign = ServerAction::<UnassignDoctor>::new();
-    let query = use_query_map();
     let data = Resource::new(
-        move || {
-            (
-                id.get(),
-                query.get().get("notice"),
-                assign.version().get(),
-                unassign.version().get(),
-            )
-        },
-        |(id, _, _, _)| async move {
+        move || id.get(),
+        |id| async move {
             match id {
                 Some(id) => get_patient(id).await,
                 None => Err(AppError::NotFound("Patient not found.".into())),
@@ -433,7 +420,7 @@ fn PatientDetail() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((patient, doctors)) => {
-                        view! { <PatientView patient doctors assign unassign choices remembered /> }.into_any()
+                        view! { <PatientView patient doctors choices remembered /> }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
@@ -446,15 +433,13 @@ fn PatientDetail() -> impl IntoView {
 fn PatientView(
     patient: Patient,
     doctors: PatientDoctors,
-    assign: ServerAction<AssignDoctor>,
-    unassign: ServerAction<UnassignDoctor>,
     choices: Resource<Result<Vec<DoctorListItem>, AppError>>,
     remembered: Resource<Result<BTreeMap<String, String>, AppError>>,
 ) -> impl IntoView {
-    let assign_error = Signal::derive(move || assign.value().get().and_then(|r| r.err()));
-    let unassign_error = Signal::derive(move || unassign.value().get().and_then(|r| r.err()));
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(assign_error.get(), field));
+    // Unassigning is a plain form: the page reloads with the patient's doctors anyway.
+    let unassign = ServerAction::<UnassignDoctor>::new();
+    let unassign_error = posted_error::<UnassignDoctor>();
+    let assign_error = posted_error::<AssignDoctor>();
     let patient_id = patient.id;
     let assigned: Vec<i64> = doctors.doctors.iter().map(|d| d.id).collect();
     let or_dash = |s: String| if s.is_empty() { "—".to_owned() } else { s };
@@ -489,7 +474,7 @@ fn PatientView(
         </section>
         <section class="panel" aria-labelledby="doctors-heading">
             <h2 id="doctors-heading">{format!("Doctors ({})", doctors.total_doctors)}</h2>
-            <FormError error=unassign_error />
+            <FormError error=Signal::stored(unassign_error) />
             {if doctors.doctors.is_empty() {
                 view! { <p>"No doctor is assigned to this patient yet."</p> }.into_any()
             } else {
@@ -522,14 +507,11 @@ fn PatientView(
                     .into_any()
             }}
             <h3>"Assign a doctor"</h3>
-            <FormError error=assign_error />
             <Suspense fallback=|| view! { <p class="loading">"Loading doctors…"</p> }>
                 {move || {
-                    let assigned = assigned.clone();
+                    let (assigned, error) = (assigned.clone(), assign_error.clone());
                     Suspend::new(async move {
-                        let typed = remembered.await.unwrap_or_default();
-                        let chosen = typed.get("doctor").cloned().unwrap_or_default();
-                        let notes = typed.get("notes").cloned().unwrap_or_default();
+                        let values = remembered.await.unwrap_or_default();
                         let options: Vec<(String, String)> = choices
                             .await
                             .unwrap_or_default()
@@ -546,28 +528,46 @@ fn PatientView(
                             }
                                 .into_any()
                         } else {
-                            let options = std::iter::once((String::new(), "Choose a doctor".to_owned()))
-                                .chain(options)
-                                .collect::<Vec<_>>();
-                            view! {
-                                <ActionForm action=assign>
-                                    <input type="hidden" name="patient" value=patient_id />
-                                    <div class="grid-2">
-                                        <Select label="Doctor" name="doctor" options selected=chosen required=true errors=errors("doctor") />
-                                        <Field label="Notes" name="notes" value=notes errors=errors("notes") />
-                                    </div>
-                                    <button type="submit" class="button" disabled=move || assign.pending().get()>
-                                        "Assign doctor"
-                                    </button>
-                                </ActionForm>
-                            }
-                                .into_any()
+                            view! { <AssignDoctorForm patient=patient_id options values error /> }.into_any()
                         }
                     })
                 }}
             </Suspense>
         </section>
         <p><a href="/patients">"← All patients"</a></p>
+    }
+}
+
+/// Assigns one of `options` (doctor id, label) to the patient.
+#[island]
+fn AssignDoctorForm(
+    patient: i64,
+    options: Vec<(String, String)>,
+    values: BTreeMap<String, String>,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let assign = ServerAction::<AssignDoctor>::new();
+    let error = action_error(assign, error);
+    let errors =
+        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
+    let options = std::iter::once((String::new(), "Choose a doctor".to_owned()))
+        .chain(options)
+        .collect::<Vec<_>>();
+    view! {
+        <div data-hydrated=hydration_marker()>
+            <FormError error />
+            <ActionForm action=assign>
+                <input type="hidden" name="patient" value=patient />
+                <div class="grid-2">
+                    <Select label="Doctor" name="doctor" options selected=value("doctor") required=true errors=errors("doctor") />
+                    <Field label="Notes" name="notes" value=value("notes") errors=errors("notes") />
+                </div>
+                <button type="submit" class="button" disabled=move || assign.pending().get()>
+                    "Assign doctor"
+                </button>
+            </ActionForm>
+        </div>
     }
 }
 
