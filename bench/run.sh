@@ -201,6 +201,17 @@ for d in 1 2 3; do
 done
 
 DETAIL_PATH="/api/patients/$PATIENT_ID/"
+# The detail run asks for the seeded patients in turn, as pgbench -S reads random rows:
+# not one row over and over.
+PATIENT_IDS=$(sed -n 's/.*"patient":{"id":\([0-9]*\).*/\1/p' "$OUT/seed-patients.json" | paste -sd, -)
+cat >"$OUT/detail.lua" <<LUA
+local ids = { $PATIENT_IDS }
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/patients/" .. ids[n % #ids + 1] .. "/")
+end
+LUA
 LIST_PATH="/api/patients/"
 api GET "$DETAIL_PATH" "" 200 >"$OUT/sample-detail.json"
 api GET "$LIST_PATH" "" 200 >"$OUT/sample-list.json"
@@ -285,13 +296,16 @@ to_ms() {
     else printf "nan" }'
 }
 
-# bench_route NAME PATH: warm-up, then a measured run with RSS and CPU sampling.
+# bench_route NAME PATH [WRK_SCRIPT]: warm-up, then a measured run with RSS and CPU
+# sampling. A wrk Lua script, if given, chooses each request's path.
 # Sets R_RPS, R_P50, R_P99, R_RSS_MAX_KB, R_SRV_US, R_PG_US.
 bench_route() {
   local name=$1 path=$2 raw="$OUT/wrk-$1.txt"
   local url="$BASE$path"
+  local script=()
+  [ -n "${3:-}" ] && script=(-s "$3")
   step "wrk $path: ${WARMUP}s warm-up, then ${DURATION}s measured ($CONNS connections, $THREADS threads)"
-  wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -H "Authorization: Bearer $TOKEN" "$url" \
+  wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${script[@]}" -H "Authorization: Bearer $TOKEN" "$url" \
     >"$OUT/wrk-$name-warmup.txt" 2>&1 || fail "wrk warm-up failed: $(cat "$OUT/wrk-$name-warmup.txt")"
   server_alive
   check_wrk "$OUT/wrk-$name-warmup.txt"
@@ -300,7 +314,7 @@ bench_route() {
   : >"$rss_file"
   sample_rss "$rss_file" &
   sampler_pid=$!
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$url" \
+  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${script[@]}" -H "Authorization: Bearer $TOKEN" "$url" \
     >"$raw" 2>&1 &
   local wrk_pid=$! perf_pid=""
   load_pid=$wrk_pid
@@ -428,7 +442,7 @@ fi
 
 # ---------------------------------------------------------------------------- load
 IDLE_RSS_KB=$(rss_kb)
-bench_route detail "$DETAIL_PATH"
+bench_route detail "$DETAIL_PATH" "$OUT/detail.lua"
 D_RPS=$R_RPS D_P50=$R_P50 D_P99=$R_P99 D_RSS=$R_RSS_MAX_KB D_SRV=$R_SRV_US D_PG=$R_PG_US
 bench_route list "$LIST_PATH"
 L_RPS=$R_RPS L_P50=$R_P50 L_P99=$R_P99 L_RSS=$R_RSS_MAX_KB L_SRV=$R_SRV_US L_PG=$R_PG_US
@@ -472,7 +486,7 @@ row() {
   echo
   printf '%-34s %9s %8s %8s %10s %9s %9s %9s\n' route rps 'p50 ms' 'p99 ms' rps/pgbench \
     'srv us/r' 'pg us/r' 'RSS MB'
-  row "GET /api/patients/{id}/" "$D_RPS" "$D_P50" "$D_P99" "$D_SRV" "$D_PG" "$D_RSS"
+  row "GET /api/patients/{id}/ ($PATIENTS ids)" "$D_RPS" "$D_P50" "$D_P99" "$D_SRV" "$D_PG" "$D_RSS"
   row "GET /api/patients/ ($PATIENTS items)" "$L_RPS" "$L_P50" "$L_P99" "$L_SRV" "$L_PG" "$L_RSS"
   if [ "$BASELINE" = 1 ]; then
     row "GET /api/health/ (baseline, no DB)" "$H_RPS" "$H_P50" "$H_P99" "$H_SRV" "$H_PG" "$H_RSS"

@@ -8,7 +8,10 @@
 //! [`Db::read`] cost one round trip instead of two; everything else (writes,
 //! transactions) uses the pool, reachable through `Deref`.
 
+use crate::batch::Batcher;
 use crate::error::AppError;
+use crate::models::Patient;
+use crate::services::patients::OwnedId;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, PgPool};
 use std::ops::Deref;
@@ -23,6 +26,8 @@ const READ_WAIT: Duration = Duration::from_secs(5);
 pub struct Db {
     pool: PgPool,
     readers: Arc<Readers>,
+    /// Lookups of one patient, coalesced (see `crate::batch`): the hottest read.
+    pub(crate) patients: Arc<Batcher<Db, OwnedId, Patient>>,
 }
 
 struct Readers {
@@ -41,6 +46,7 @@ impl Db {
         let options = pool.connect_options().as_ref().clone();
         Db {
             pool,
+            patients: Batcher::new(crate::services::patients::fetch_group),
             readers: Arc::new(Readers {
                 options,
                 permits: Semaphore::new(readers),

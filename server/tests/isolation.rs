@@ -390,3 +390,52 @@ async fn every_request_without_a_valid_token_is_a_401_and_changes_nothing(pool: 
     assert_eq!(app.count_rows("doctors").await, 2);
     assert_eq!(app.count_rows("patient_doctor_mappings").await, 4);
 }
+
+/// Lookups of one patient that arrive together are answered by one statement (see
+/// `app::batch`). Mixed in one group, each user still gets only their own patients, and
+/// another user's id is a 404 however it is grouped.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn patients_looked_up_at_the_same_time_by_two_users_stay_separate(pool: PgPool) {
+    let app = std::sync::Arc::new(TestApp::new(pool));
+    let a = app.token("Alice Owner", "alice@example.com").await;
+    let b = app.token("Bob Other", "bob@example.com").await;
+    let mut patients = Vec::new();
+    for (n, token) in [&a, &b, &a, &b].into_iter().enumerate() {
+        let patient = app
+            .create_patient(token, json!({"name": format!("Patient {n}")}))
+            .await;
+        patients.push((
+            token.clone(),
+            patient["id"].as_i64().unwrap(),
+            patient["name"].clone(),
+        ));
+    }
+    let mut lookups = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        for (owner, id, name) in &patients {
+            for token in [&a, &b] {
+                let (app, token, owner, id, name) =
+                    (app.clone(), token.clone(), owner.clone(), *id, name.clone());
+                lookups.spawn(async move {
+                    let reply = app.get(&format!("/api/patients/{id}/"), Some(&token)).await;
+                    if token == owner {
+                        assert_eq!(reply.status, StatusCode::OK, "round {round}: {}", reply.raw);
+                        assert_eq!(reply.body["patient"]["id"], id);
+                        assert_eq!(reply.body["patient"]["name"], name);
+                    } else {
+                        assert_error(&reply, StatusCode::NOT_FOUND);
+                        assert_eq!(reply.body["detail"], "Patient not found.");
+                    }
+                });
+            }
+        }
+        // A patient that does not exist, in the same groups.
+        let (app, token) = (app.clone(), a.clone());
+        lookups.spawn(async move {
+            let reply = app.get("/api/patients/999999/", Some(&token)).await;
+            assert_error(&reply, StatusCode::NOT_FOUND);
+        });
+    }
+    // A failed assertion in any lookup panics its task, and join_all passes the panic on.
+    lookups.join_all().await;
+}

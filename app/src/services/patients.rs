@@ -142,7 +142,66 @@ pub async fn create(
 /// Errors: 404 when there is no such patient or it belongs to someone else.
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn get(db: &Db, user: CurrentUser, id: i64) -> Result<Patient, AppError> {
-    db.read(async |conn| fetch(conn, user, id).await).await
+    // Concurrent lookups share one statement (see `crate::batch`); the owner is part of
+    // the key, so a lookup only ever finds the caller's own patient.
+    db.patients
+        .load(db.clone(), (id, user.id))
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// A lookup key: (patient id, the user who asks).
+pub(crate) type OwnedId = (i64, i64);
+
+/// The patients for a group of (id, owner) keys, in one statement on a read connection.
+pub(crate) fn fetch_group(
+    db: Db,
+    keys: Vec<OwnedId>,
+) -> std::pin::Pin<Box<dyn Future<Output = crate::batch::Rows<OwnedId, Patient>> + Send>> {
+    Box::pin(async move {
+        let (ids, owners): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
+        db.read(async |conn| {
+            let rows = sqlx::query!(
+                r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
+                          p.blood_group, p.medical_history, p.created_by, p.created_at,
+                          p.updated_at, u.name as "owner_name", u.email as "owner_email",
+                          u.date_joined as "owner_joined"
+                   from unnest($1::int8[], $2::int8[]) as k(id, owner)
+                   join patients p on p.id = k.id and p.created_by = k.owner
+                   join users u on u.id = p.created_by"#,
+                &ids,
+                &owners
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let patient = Patient {
+                        id: row.id,
+                        name: row.name,
+                        email: row.email,
+                        phone_number: row.phone_number,
+                        address: row.address,
+                        date_of_birth: row.date_of_birth,
+                        blood_group: row.blood_group,
+                        medical_history: row.medical_history,
+                        created_by: row.created_by,
+                        created_by_details: UserProfile {
+                            id: row.created_by,
+                            name: row.owner_name,
+                            email: row.owner_email,
+                            date_joined: row.owner_joined,
+                        },
+                        created_at: row.created_at,
+                        updated_at: row.updated_at,
+                    };
+                    ((patient.id, patient.created_by), patient)
+                })
+                .collect())
+        })
+        .await
+    })
 }
 
 /// Updates one of `user`'s patients: every required field for a full update (PUT), any
