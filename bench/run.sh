@@ -204,6 +204,8 @@ DETAIL_PATH="/api/patients/$PATIENT_ID/"
 # The detail run asks for the seeded patients in turn, as pgbench -S reads random rows:
 # not one row over and over.
 PATIENT_IDS=$(sed -n 's/.*"patient":{"id":\([0-9]*\).*/\1/p' "$OUT/seed-patients.json" | paste -sd, -)
+[ "$(printf '%s' "$PATIENT_IDS" | tr ',' '\n' | grep -c .)" = "$PATIENTS" ] \
+  || fail "could not read the $PATIENTS patient ids from $OUT/seed-patients.json"
 cat >"$OUT/detail.lua" <<LUA
 local ids = { $PATIENT_IDS }
 local n = 0
@@ -410,7 +412,9 @@ if [ "${BENCH_SQL:-0}" = 1 ]; then
 select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth, p.blood_group,
        p.medical_history, p.created_by, p.created_at, p.updated_at,
        u.name as owner_name, u.email as owner_email, u.date_joined as owner_joined
-from patients p join users u on u.id = p.created_by where p.id = :id and p.created_by = :uid;
+from unnest(array[:id]::int8[], array[:uid]::int8[]) as k(id, owner)
+join patients p on p.id = k.id and p.created_by = k.owner
+join users u on u.id = p.created_by;
 SQL
   cat >"$OUT/sql-list.sql" <<SQL
 \set uid $USER_ID
@@ -509,7 +513,7 @@ row() {
     echo "WARNING: other processes took up to $other% of the machine during a measured run: the figures are noisy (lower than on an idle machine)."
   fi
   echo
-  echo "Web app WASM (target/site/pkg/carebase.wasm): $WASM_RAW bytes, $WASM_GZIP bytes gzip -9"
+  echo "Web app WASM (target/site/pkg/carebase.wasm${BENCH_SERVER_BIN:+, this tree's build, not BENCH_SERVER_BIN's}): $WASM_RAW bytes, $WASM_GZIP bytes gzip -9"
   echo "Server memory: ready $(mb "$START_RSS_KB") MB; idle after seeding $(mb "$IDLE_RSS_KB") MB; max VmRSS under load $(mb "$MAX_RSS_KB") MB; VmHWM at end $(mb "$HWM_KB") MB"
   echo
   echo "Targets:"

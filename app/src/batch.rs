@@ -2,6 +2,8 @@
 //! database are answered together, by one statement for the whole group.
 //!
 //! Nothing waits on purpose: a lookup on an idle server goes to the database at once.
+//! One statement is in flight at a time; the fetch bounds how long it may take (for the
+//! database, `Db::read` answers 503 after its limit), and that bounds every wait here.
 //! Under load the lookups that queue behind the one in flight form the next group, so
 //! the database and the server do one round trip for many requests instead of one each.
 //! Each caller gets only the row for its own key: the key carries whatever limits what
@@ -86,6 +88,14 @@ where
                 let n = queue.waiting.len().min(MAX_GROUP);
                 queue.waiting.drain(..n).collect()
             };
+            // Callers that went away (a closed connection) need no row.
+            let group: Vec<(K, Reply<V>)> = group
+                .into_iter()
+                .filter(|(_, reply)| !reply.is_closed())
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
             let mut keys: Vec<K> = group.iter().map(|(key, _)| key.clone()).collect();
             dedup(&mut keys);
             match (self.fetch)(context.clone(), keys).await {

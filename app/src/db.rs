@@ -21,6 +21,14 @@ use tokio::sync::{Mutex, Semaphore};
 
 /// How long a read waits for a free connection before answering 503.
 const READ_WAIT: Duration = Duration::from_secs(5);
+/// How long connecting and then the read itself may take before answering 503 (a lock
+/// held by a migration, a database that stopped answering).
+const READ_LIMIT: Duration = Duration::from_secs(10);
+
+fn timed_out(doing: &str) -> AppError {
+    tracing::error!("a read connection was still {doing} after {READ_LIMIT:?}");
+    AppError::Unavailable
+}
 
 #[derive(Clone)]
 pub struct Db {
@@ -76,15 +84,21 @@ impl Db {
             .iter()
             .find_map(|slot| slot.try_lock().ok())
             .ok_or(AppError::Internal)?;
-        let conn = match &mut *slot {
+        // The connection is taken out of its slot while in use: a read that is cancelled
+        // or runs out of time drops it (closing it) rather than leaving it mid-statement.
+        let mut conn = match slot.take() {
             Some(conn) => conn,
-            empty => empty.insert(PgConnection::connect_with(&readers.options).await?),
+            None => tokio::time::timeout(READ_LIMIT, PgConnection::connect_with(&readers.options))
+                .await
+                .map_err(|_| timed_out("connecting"))??,
         };
-        let result = read(conn).await;
-        if result.as_ref().is_err_and(AppError::is_server_error)
-            && let Some(conn) = slot.take()
-        {
+        let result = tokio::time::timeout(READ_LIMIT, read(&mut conn))
+            .await
+            .map_err(|_| timed_out("reading"))?;
+        if result.as_ref().is_err_and(AppError::is_server_error) {
             let _ = tokio::time::timeout(Duration::from_secs(1), conn.close()).await;
+        } else {
+            *slot = Some(conn);
         }
         result
     }

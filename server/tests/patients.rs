@@ -1288,3 +1288,34 @@ async fn reads_recover_when_the_database_ends_their_connections(pool: PgPool) {
         "{statuses:?}"
     );
 }
+
+/// A read that cannot finish (here: the table is locked by another transaction, as a
+/// migration would) answers 503 after the read time limit, not never, and the
+/// lookups queued behind it are not stuck once the lock is gone.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_read_blocked_by_a_lock_answers_503_and_later_reads_work(pool: PgPool) {
+    let app = std::sync::Arc::new(TestApp::new(pool.clone()));
+    let token = app.token("Ann", "ann@example.com").await;
+    let patient = app.create_patient(&token, jane()).await;
+    let detail = path(&patient["id"]);
+
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("lock table patients in access exclusive mode")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let mut blocked = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let (app, token, detail) = (app.clone(), token.clone(), detail.clone());
+        blocked.spawn(async move { app.get(&detail, Some(&token)).await });
+    }
+    let replies = tokio::time::timeout(std::time::Duration::from_secs(30), blocked.join_all())
+        .await
+        .expect("reads blocked by a lock answer within 30 s");
+    for reply in replies {
+        assert_error(&reply, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    lock.rollback().await.unwrap();
+
+    assert_eq!(app.get(&detail, Some(&token)).await.status, StatusCode::OK);
+}
