@@ -49,11 +49,20 @@ where
     })
 }
 
-/// The messages for one field of a failed submission.
-pub fn messages_for(error: Option<AppError>, field: &str) -> Vec<String> {
-    error
-        .map(|e| e.field_messages(field).to_vec())
-        .unwrap_or_default()
+/// For a form's error, the messages of each field: `errors("email")` is what goes beside
+/// the email input.
+pub fn field_errors(
+    error: Signal<Option<AppError>>,
+) -> impl Fn(&'static str) -> Signal<Vec<String>> + Copy {
+    move |field| {
+        Signal::derive(move || {
+            error.with(|e| {
+                e.as_ref()
+                    .map(|e| e.field_messages(field).to_vec())
+                    .unwrap_or_default()
+            })
+        })
+    }
 }
 
 /// A labelled input with its validation messages below it, linked for screen readers.

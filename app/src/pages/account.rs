@@ -1,8 +1,8 @@
 //! Sign up, sign in, the account page and sign out.
 
 use crate::components::{
-    Field, FormError, Notice, RequireUser, UserResource, action_error, describe, hydration_marker,
-    messages_for, posted_error, when,
+    Field, FormError, Notice, RequireUser, UserResource, action_error, describe, field_errors,
+    hydration_marker, posted_error, when,
 };
 use crate::error::AppError;
 use crate::session::{SignIn, SignOut, SignUp, recall_form};
@@ -38,8 +38,7 @@ pub fn SignUpPage() -> impl IntoView {
 fn SignUpForm(values: BTreeMap<String, String>, error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = action_error(action, error);
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let errors = field_errors(error);
     let typed = move |key: &str| values.get(key).cloned().unwrap_or_default();
     view! {
         <div data-hydrated=hydration_marker()>
@@ -108,8 +107,7 @@ fn SignInForm(
 ) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action, error);
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let errors = field_errors(error);
     let email = values.get("email").cloned().unwrap_or_default();
     view! {
         <div data-hydrated=hydration_marker()>

@@ -7,7 +7,7 @@
 
 use crate::components::{
     ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, action_error,
-    hydration_marker, messages_for, posted_error, query_as_map,
+    field_errors, hydration_marker, posted_error, query_as_map,
 };
 use crate::error::AppError;
 use crate::models::{Doctor, DoctorListItem, Page};
@@ -336,8 +336,7 @@ fn DoctorFormIsland(
 ) -> impl IntoView {
     let action = ServerAction::<SaveDoctor>::new();
     let error = action_error(action, error);
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let errors = field_errors(error);
     let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
     let cancel = id.map_or("/doctors".to_owned(), |id| format!("/doctors/{id}"));
     view! {

@@ -7,7 +7,7 @@
 
 use crate::components::{
     ErrorPanel, Field, FormError, Notice, Pagination, RequireUser, Select, TextArea, action_error,
-    hydration_marker, messages_for, posted_error, query_as_map, when,
+    field_errors, hydration_marker, posted_error, query_as_map, when,
 };
 use crate::error::AppError;
 use crate::models::{BLOOD_GROUPS, DoctorListItem, Page, Patient, PatientDoctors, PatientListItem};
@@ -343,8 +343,7 @@ fn PatientFormIsland(
 ) -> impl IntoView {
     let action = ServerAction::<SavePatient>::new();
     let error = action_error(action, error);
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let errors = field_errors(error);
     let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
     let cancel = id.map_or("/patients".to_owned(), |id| format!("/patients/{id}"));
     view! {
@@ -548,8 +547,7 @@ fn AssignDoctorForm(
 ) -> impl IntoView {
     let assign = ServerAction::<AssignDoctor>::new();
     let error = action_error(assign, error);
-    let errors =
-        move |field: &'static str| Signal::derive(move || messages_for(error.get(), field));
+    let errors = field_errors(error);
     let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
     let options = std::iter::once((String::new(), "Choose a doctor".to_owned()))
         .chain(options)

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::error::{AppError, unique_violation};
 use crate::input::Input;
 use crate::models::{BLOOD_GROUPS, Page, Patient, PatientListItem, UserProfile};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 const NAME_MAX: usize = 255;
@@ -161,7 +161,8 @@ pub(crate) fn fetch_group(
     Box::pin(async move {
         let (ids, owners): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
         db.read(async |conn| {
-            let rows = sqlx::query!(
+            let rows = sqlx::query_as!(
+                PatientRow,
                 r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
                           p.blood_group, p.medical_history, p.created_by, p.created_at,
                           p.updated_at, u.name as "owner_name", u.email as "owner_email",
@@ -177,25 +178,7 @@ pub(crate) fn fetch_group(
             Ok(rows
                 .into_iter()
                 .map(|row| {
-                    let patient = Patient {
-                        id: row.id,
-                        name: row.name,
-                        email: row.email,
-                        phone_number: row.phone_number,
-                        address: row.address,
-                        date_of_birth: row.date_of_birth,
-                        blood_group: row.blood_group,
-                        medical_history: row.medical_history,
-                        created_by: row.created_by,
-                        created_by_details: UserProfile {
-                            id: row.created_by,
-                            name: row.owner_name,
-                            email: row.owner_email,
-                            date_joined: row.owner_joined,
-                        },
-                        created_at: row.created_at,
-                        updated_at: row.updated_at,
-                    };
+                    let patient = Patient::from(row);
                     ((patient.id, patient.created_by), patient)
                 })
                 .collect())
@@ -314,7 +297,8 @@ pub(crate) async fn fetch(
     user: CurrentUser,
     id: i64,
 ) -> Result<Patient, AppError> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        PatientRow,
         r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
                   p.blood_group, p.medical_history, p.created_by, p.created_at, p.updated_at,
                   u.name as "owner_name", u.email as "owner_email", u.date_joined as "owner_joined"
@@ -326,25 +310,49 @@ pub(crate) async fn fetch(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(not_found)?;
-    Ok(Patient {
-        id: row.id,
-        name: row.name,
-        email: row.email,
-        phone_number: row.phone_number,
-        address: row.address,
-        date_of_birth: row.date_of_birth,
-        blood_group: row.blood_group,
-        medical_history: row.medical_history,
-        created_by: row.created_by,
-        created_by_details: UserProfile {
-            id: row.created_by,
-            name: row.owner_name,
-            email: row.owner_email,
-            date_joined: row.owner_joined,
-        },
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+    Ok(row.into())
+}
+
+/// A patient with its owner's profile, as both lookups select it.
+struct PatientRow {
+    id: i64,
+    name: String,
+    email: String,
+    phone_number: String,
+    address: String,
+    date_of_birth: Option<NaiveDate>,
+    blood_group: String,
+    medical_history: String,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    owner_name: String,
+    owner_email: String,
+    owner_joined: DateTime<Utc>,
+}
+
+impl From<PatientRow> for Patient {
+    fn from(row: PatientRow) -> Patient {
+        Patient {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            phone_number: row.phone_number,
+            address: row.address,
+            date_of_birth: row.date_of_birth,
+            blood_group: row.blood_group,
+            medical_history: row.medical_history,
+            created_by: row.created_by,
+            created_by_details: UserProfile {
+                id: row.created_by,
+                name: row.owner_name,
+                email: row.owner_email,
+                date_joined: row.owner_joined,
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 pub(crate) fn not_found() -> AppError {
