@@ -2,10 +2,8 @@
 //! each object answers exactly as for an object that does not exist, no list, search,
 //! filter or count reveals them, and nothing another user tries changes them.
 
-mod common;
-
+use crate::common::{Staff, TestApp, assert_error, doctor_body, ids};
 use axum::http::{Method, StatusCode};
-use common::{TestApp, assert_error, doctor_body, ids};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -22,8 +20,8 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let a = app.token("Alice Owner", "alice@example.com").await;
-    let b = app.token("Bob Other", "bob@example.com").await;
+    let a = app.signed_in("Alice Owner").await.token;
+    let b = app.signed_in("Bob Other").await.token;
     let jane = app
         .create_patient(
             &a,
@@ -285,8 +283,8 @@ async fn lists_searches_filters_and_counts_show_only_ones_own_objects(pool: PgPo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn counts_stay_per_owner_however_many_patients_another_user_has(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (a, a_id) = app.user("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let Staff { token: a, id: a_id } = app.signed_in("A").await;
+    let b = app.signed_in("B").await.token;
     sqlx::query(
         "insert into patients (name, created_by) select 'A patient ' || g, $1
          from generate_series(1, 45) g",
@@ -397,8 +395,8 @@ async fn every_request_without_a_valid_token_is_a_401_and_changes_nothing(pool: 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patients_looked_up_at_the_same_time_by_two_users_stay_separate(pool: PgPool) {
     let app = std::sync::Arc::new(TestApp::new(pool));
-    let a = app.token("Alice Owner", "alice@example.com").await;
-    let b = app.token("Bob Other", "bob@example.com").await;
+    let a = app.signed_in("Alice Owner").await.token;
+    let b = app.signed_in("Bob Other").await.token;
     let mut patients = Vec::new();
     for (n, token) in [&a, &b, &a, &b].into_iter().enumerate() {
         let patient = app

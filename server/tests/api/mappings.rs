@@ -1,12 +1,11 @@
 //! `/api/mappings/`: assigning doctors to one's own patients, the list, the doctors of a
 //! patient (GET takes a PATIENT id) and unassigning (DELETE takes a MAPPING id).
 
-mod common;
-
-use axum::http::{Method, StatusCode};
-use common::{
-    BAD_IDS, TestApp, assert_error, assert_keys, assert_timestamp, column, doctor_body, ids, keys,
+use crate::common::{
+    BAD_IDS, Reply, Staff, TestApp, assert_error, assert_keys, assert_timestamp, column,
+    doctor_body, ids, keys,
 };
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -65,7 +64,7 @@ fn one(id: &Value) -> String {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn assigning_returns_201_with_the_full_mapping(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("Dr. Owner", "owner@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("Dr. Owner").await;
     let patient = app
         .create_patient(
             &token,
@@ -110,7 +109,7 @@ async fn assigning_returns_201_with_the_full_mapping(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn notes_default_to_blank_and_is_active_may_be_given(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let d1 = app.doctor_named(&token, "Dr. One", "General").await;
     let d2 = app.doctor_named(&token, "Dr. Two", "General").await;
@@ -134,7 +133,7 @@ async fn notes_default_to_blank_and_is_active_may_be_given(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patient_and_doctor_are_required_and_must_be_positive_integer_ids(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let r = app.post("/api/mappings/", json!({}), Some(&token)).await;
     assert_error(&r, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"], "Failed to assign doctor");
@@ -193,7 +192,7 @@ async fn patient_and_doctor_are_required_and_must_be_positive_integer_ids(pool: 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_doctor_that_does_not_exist_is_a_400_on_doctor(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let r = app
         .post(
@@ -213,8 +212,8 @@ async fn a_doctor_that_does_not_exist_is_a_400_on_doctor(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn another_users_patient_is_refused_exactly_like_a_patient_that_does_not_exist(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let theirs = app.patient_named(&a, "Not Yours").await;
     let doctor = app.doctor_named(&b, "Dr. B", "General").await;
     let missing = json!(theirs["id"].as_i64().unwrap() + 1000);
@@ -255,7 +254,7 @@ async fn assigning_the_same_doctor_to_the_same_patient_twice_is_a_400_non_field_
     pool: PgPool,
 ) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let doctor = app.doctor_named(&token, "Dr. Once", "General").await;
     let first = app.assign(&token, &patient, &doctor).await;
@@ -283,8 +282,8 @@ async fn assigning_the_same_doctor_to_the_same_patient_twice_is_a_400_non_field_
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_doctor_may_serve_many_patients_and_a_patient_see_many_doctors(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let pa1 = app.patient_named(&a, "A One").await;
     let pa2 = app.patient_named(&a, "A Two").await;
     let pb = app.patient_named(&b, "B One").await;
@@ -303,7 +302,7 @@ async fn a_doctor_may_serve_many_patients_and_a_patient_see_many_doctors(pool: P
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn notes_with_null_characters_or_over_2000_characters_are_refused(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let doctor = app.doctor_named(&token, "Dr. D", "General").await;
     for (notes, message) in [
@@ -346,7 +345,7 @@ async fn notes_with_null_characters_or_over_2000_characters_are_refused(pool: Pg
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_has_count_links_and_items_with_exactly_the_list_fields(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Jane Smith").await;
     let doctor = app.doctor_named(&token, "Dr. Heart", "Cardiology").await;
     let m = app.assign(&token, &patient, &doctor).await;
@@ -422,7 +421,7 @@ fn expect(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_filters_searches_and_orders(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let (patients, doctors) = clinic(&app, &token).await;
     let all_newest_first = expect(&[
         ("Cleo Cole", "Dr. Xavier"),
@@ -506,7 +505,7 @@ async fn the_list_filters_searches_and_orders(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_is_paginated_with_the_total_count_on_every_page(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     clinic(&app, &token).await;
     let mut seen = Vec::new();
     for page in 1..=3 {
@@ -540,7 +539,7 @@ async fn the_list_is_paginated_with_the_total_count_on_every_page(pool: PgPool) 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn getting_by_patient_id_lists_that_patients_doctors(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Jane Smith").await;
     let heart = app
         .create_doctor(
@@ -594,7 +593,7 @@ async fn getting_by_patient_id_lists_that_patients_doctors(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn get_takes_a_patient_id_and_delete_a_mapping_id_on_the_same_route(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let p1 = app.patient_named(&token, "Patient One").await;
     let p2 = app.patient_named(&token, "Patient Two").await;
     let p3 = app.patient_named(&token, "Patient Three").await;
@@ -609,7 +608,7 @@ async fn get_takes_a_patient_id_and_delete_a_mapping_id_on_the_same_route(pool: 
     assert_eq!(m2["id"], p2["id"]);
     assert_eq!(m3["id"], p3["id"]);
 
-    let doctor_ids = |r: &common::Reply| column(&r.body, "doctors", "id");
+    let doctor_ids = |r: &Reply| column(&r.body, "doctors", "id");
     let r = app.get(&one(&p3["id"]), Some(&token)).await;
     assert_eq!(r.body["patient_name"], "Patient Three");
     assert_eq!(doctor_ids(&r), [d1["id"].clone(), d2["id"].clone()]);
@@ -650,7 +649,7 @@ async fn get_takes_a_patient_id_and_delete_a_mapping_id_on_the_same_route(pool: 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn total_doctors_counts_them_all_when_the_doctors_come_a_page_at_a_time(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Busy").await;
     let mut doctors = Vec::new();
     for name in ["Dr. C", "Dr. A", "Dr. B"] {
@@ -692,7 +691,7 @@ async fn total_doctors_counts_them_all_when_the_doctors_come_a_page_at_a_time(po
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn unknown_and_malformed_ids_are_404s_for_get_and_delete(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let doctor = app.doctor_named(&token, "Dr. D", "General").await;
     app.assign(&token, &patient, &doctor).await;
@@ -720,7 +719,7 @@ async fn unknown_and_malformed_ids_are_404s_for_get_and_delete(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_mapping_cannot_be_replaced_or_patched_only_deleted(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let doctor = app.doctor_named(&token, "Dr. D", "General").await;
     let m = app.assign(&token, &patient, &doctor).await;
@@ -746,7 +745,7 @@ async fn a_mapping_cannot_be_replaced_or_patched_only_deleted(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_mapping_endpoint_needs_a_token(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let patient = app.patient_named(&token, "Pat").await;
     let doctor = app
         .create_doctor(&token, doctor_body("Dr. D", "General"))

@@ -1,12 +1,11 @@
 //! `/api/doctors/`: the shared directory. Everyone signed in reads it; only a doctor's
 //! creator (or an admin) changes it. Money, validation, uniqueness, lists.
 
-mod common;
-
-use axum::http::{Method, StatusCode};
-use common::{
-    BAD_IDS, TestApp, assert_error, assert_keys, assert_timestamp, column, doctor_body, ids, keys,
+use crate::common::{
+    BAD_IDS, Staff, TestApp, assert_error, assert_keys, assert_timestamp, column, doctor_body, ids,
+    keys,
 };
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
@@ -71,7 +70,7 @@ fn with(mut body: Value, changes: Value) -> Value {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn creating_a_doctor_returns_201_with_the_full_record(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
     let r = app.post("/api/doctors/", sarah(), Some(&token)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
     assert_keys(&r.body, &["message", "doctor"]);
@@ -98,7 +97,7 @@ async fn creating_a_doctor_returns_201_with_the_full_record(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn only_the_required_fields_are_needed_and_the_rest_have_defaults(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app
         .create_doctor(&token, doctor_body("Dr. Min", "General"))
         .await;
@@ -113,7 +112,7 @@ async fn only_the_required_fields_are_needed_and_the_rest_have_defaults(pool: Pg
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_fee_comes_back_as_a_two_decimal_string_however_it_was_sent(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let cases = [
         (json!(150.00), "150.00"),
         (json!("150"), "150.00"),
@@ -164,7 +163,7 @@ async fn the_fee_comes_back_as_a_two_decimal_string_however_it_was_sent(pool: Pg
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_negative_fee_or_one_with_three_decimals_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let cases = [
         (
             json!(-1),
@@ -209,7 +208,7 @@ async fn a_negative_fee_or_one_with_three_decimals_is_a_400(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn experience_years_must_be_an_integer_from_0_to_80(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for (n, years) in [json!(0), json!(80), json!("12"), json!(5.0)]
         .into_iter()
         .enumerate()
@@ -252,7 +251,7 @@ async fn experience_years_must_be_an_integer_from_0_to_80(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_required_fields_are_named_when_missing_or_blank(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let r = app.post("/api/doctors/", json!({}), Some(&token)).await;
     assert_error(&r, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["error"], "Failed to create doctor");
@@ -286,7 +285,7 @@ async fn the_required_fields_are_named_when_missing_or_blank(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_bad_email_phone_or_is_available_is_a_400_on_that_field(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let r = app
         .post(
             "/api/doctors/",
@@ -315,8 +314,8 @@ async fn a_bad_email_phone_or_is_available_is_a_400_on_that_field(pool: PgPool) 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_duplicate_email_or_license_in_any_case_is_a_400_whoever_sends_it(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     app.create_doctor(&a, sarah()).await;
     let email_only = with(
         doctor_body("Dr. Other", "General"),
@@ -358,8 +357,8 @@ async fn a_duplicate_email_or_license_in_any_case_is_a_400_whoever_sends_it(pool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn read_only_fields_sent_on_create_are_ignored(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
-    let (_, other_id) = app.user("B", "b@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
+    let other_id = app.signed_in("B").await.id;
     let d = app
         .create_doctor(
             &token,
@@ -391,8 +390,8 @@ async fn read_only_fields_sent_on_create_are_ignored(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_signed_in_user_can_read_every_doctor(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let d = app.create_doctor(&a, sarah()).await;
     for token in [&a, &b] {
         let r = app.get(&path(&d["id"]), Some(token)).await;
@@ -408,7 +407,7 @@ async fn every_signed_in_user_can_read_every_doctor(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_doctor_that_does_not_exist_is_a_404_for_every_method(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let path = "/api/doctors/31337/";
     for r in [
         app.get(path, Some(&token)).await,
@@ -424,7 +423,7 @@ async fn a_doctor_that_does_not_exist_is_a_404_for_every_method(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn non_integer_zero_negative_and_huge_ids_are_404s_never_500s(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     app.create_doctor(&token, sarah()).await;
     for id in BAD_IDS {
         for slash in ["/", ""] {
@@ -449,7 +448,7 @@ async fn non_integer_zero_negative_and_huge_ids_are_404s_never_500s(pool: PgPool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn put_replaces_the_record_and_returns_it_with_the_message(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let r = app
         .put(
@@ -497,7 +496,7 @@ async fn put_replaces_the_record_and_returns_it_with_the_message(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn put_requires_the_required_fields_and_changes_nothing_without_them(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let r = app
         .put(
@@ -521,7 +520,7 @@ async fn put_requires_the_required_fields_and_changes_nothing_without_them(pool:
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patch_changes_only_the_fields_it_is_sent(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let r = app
         .patch(
@@ -548,7 +547,7 @@ async fn patch_changes_only_the_fields_it_is_sent(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patch_may_not_blank_or_null_a_required_field(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     for field in ["name", "email", "specialization", "license_number"] {
         for (value, message) in [
@@ -577,7 +576,7 @@ async fn patch_may_not_blank_or_null_a_required_field(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn updates_are_validated_like_creates(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let cases = [
         (json!({"experience_years": 81}), "experience_years"),
@@ -618,7 +617,7 @@ async fn updating_to_another_doctors_email_or_license_is_a_400_but_keeping_ones_
     pool: PgPool,
 ) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let sarah = app.create_doctor(&token, sarah()).await;
     let other = app
         .create_doctor(&token, doctor_body("Dr. Other", "General"))
@@ -669,8 +668,8 @@ async fn updating_to_another_doctors_email_or_license_is_a_400_but_keeping_ones_
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn read_only_fields_sent_on_update_are_ignored(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
-    let (_, other_id) = app.user("B", "b@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
+    let other_id = app.signed_in("B").await.id;
     let d = app.create_doctor(&token, sarah()).await;
     for method in [Method::PATCH, Method::PUT] {
         let r = app
@@ -698,8 +697,8 @@ async fn read_only_fields_sent_on_update_are_ignored(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn only_the_creator_may_put_patch_or_delete_a_doctor_others_get_403(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let d = app.create_doctor(&a, sarah()).await;
     let p = path(&d["id"]);
     for r in [
@@ -727,8 +726,11 @@ async fn only_the_creator_may_put_patch_or_delete_a_doctor_others_get_403(pool: 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_admin_may_change_and_delete_any_doctor(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let (admin, admin_id) = app.user("Admin", "admin@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let Staff {
+        token: admin,
+        id: admin_id,
+    } = app.signed_in("Admin").await;
     let d = app.create_doctor(&a, sarah()).await;
     let p = path(&d["id"]);
     assert_error(
@@ -767,8 +769,8 @@ async fn deleting_returns_204_with_an_empty_body_and_removes_every_mapping_of_th
     pool: PgPool,
 ) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let doomed = app.create_doctor(&a, sarah()).await;
     let kept = app
         .create_doctor(&a, doctor_body("Dr. Kept", "General"))
@@ -831,7 +833,7 @@ fn names(body: &Value) -> Vec<Value> {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_has_count_links_and_items_with_exactly_the_list_fields(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let r = app.get("/api/doctors/", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
@@ -852,7 +854,7 @@ async fn the_list_has_count_links_and_items_with_exactly_the_list_fields(pool: P
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_is_ordered_by_name_by_default_and_on_request(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     directory(&app, &token).await;
     let cases: [(&str, [&str; 4]); 8] = [
         (
@@ -948,7 +950,7 @@ async fn the_list_is_ordered_by_name_by_default_and_on_request(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_filters_by_specialization_and_availability(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     directory(&app, &token).await;
     let cases: &[(&str, &[&str])] = &[
         // An exact specialization, in any case; no substring match.
@@ -1010,7 +1012,7 @@ async fn the_list_filters_by_specialization_and_availability(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn search_matches_name_email_specialization_and_qualification(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     directory(&app, &token).await;
     let cases: &[(&str, &[&str])] = &[
         ("heart", &["Dr. Bob Heart", "Dr. Carol Heart"]),
@@ -1039,7 +1041,7 @@ async fn search_matches_name_email_specialization_and_qualification(pool: PgPool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn unreadable_list_parameters_are_400s_not_500s(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     directory(&app, &token).await;
     for (query, field) in [
         ("?search=%00", "search"),
@@ -1066,7 +1068,7 @@ async fn unreadable_list_parameters_are_400s_not_500s(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_is_paginated_with_the_total_count_on_every_page(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let all = directory(&app, &token).await;
     let r = app
         .get("/api/doctors/?page_size=3&ordering=id", Some(&token))
@@ -1097,7 +1099,7 @@ async fn the_list_is_paginated_with_the_total_count_on_every_page(pool: PgPool) 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_default_to_20_doctors_and_never_exceed_100(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     sqlx::query(
         "insert into doctors (name, email, specialization, license_number)
          select 'Doc ' || g, 'doc' || g || '@example.com', 'General', 'L-' || g
@@ -1127,7 +1129,7 @@ async fn pages_default_to_20_doctors_and_never_exceed_100(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_doctor_endpoint_needs_a_token(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let d = app.create_doctor(&token, sarah()).await;
     let one = path(&d["id"]);
     for bearer in [None, Some("not.a.token")] {

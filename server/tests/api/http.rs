@@ -1,9 +1,7 @@
 //! Cross-cutting HTTP behaviour: health, trailing slashes, JSON 404 and 405.
 
-mod common;
-
+use crate::common::{PASSWORD, TestApp, assert_error};
 use axum::http::{Method, StatusCode};
-use common::{TestApp, assert_error};
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -41,7 +39,7 @@ async fn paths_work_with_and_without_the_trailing_slash_and_never_redirect(pool:
             .post(
                 path,
                 json!({"name": "A", "email": format!("a{}@example.com", path.len()),
-                               "password": common::PASSWORD, "password2": common::PASSWORD}),
+                               "password": PASSWORD, "password2": PASSWORD}),
                 None,
             )
             .await;

@@ -1,11 +1,11 @@
 //! `/api/patients/`: the owner's patients, every field's validation, updates, deletion,
 //! bad ids and the list's search, filters, ordering and pagination.
 
-mod common;
-
+use crate::common::{
+    BAD_IDS, Staff, TestApp, assert_error, assert_keys, assert_timestamp, column, ids, keys,
+};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{BAD_IDS, TestApp, assert_error, assert_keys, assert_timestamp, column, ids, keys};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
@@ -120,7 +120,7 @@ async fn creating_a_patient_returns_201_with_the_full_record_and_its_owner(pool:
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_patient_needs_only_a_name_and_everything_else_defaults_to_blank(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let p = app
         .create_patient(&token, json!({"name": "  Only Name  "}))
         .await;
@@ -136,7 +136,7 @@ async fn a_patient_needs_only_a_name_and_everything_else_defaults_to_blank(pool:
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_path_without_a_trailing_slash_creates_and_lists_too(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let r = app
         .post("/api/patients", json!({"name": "No Slash"}), Some(&token))
         .await;
@@ -152,7 +152,7 @@ async fn the_path_without_a_trailing_slash_creates_and_lists_too(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_missing_blank_or_null_name_is_a_400_on_name(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let cases = [
         (json!({"email": "x@example.com"}), "This field is required."),
         (json!({"name": "   "}), "This field may not be blank."),
@@ -182,7 +182,7 @@ async fn a_missing_blank_or_null_name_is_a_400_on_name(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_invalid_field_is_reported_at_once_and_nothing_is_saved(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
     let r = app
         .post(
@@ -228,7 +228,7 @@ async fn every_invalid_field_is_reported_at_once_and_nothing_is_saved(pool: PgPo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn invalid_emails_are_refused(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for email in [
         "plain",
         "a@b",
@@ -256,7 +256,7 @@ async fn invalid_emails_are_refused(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn phone_numbers_must_be_a_plus_and_9_to_15_digits(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let good = [
         ("+123456789", "+123456789"),
         ("+123456789012345", "+123456789012345"),
@@ -298,7 +298,7 @@ async fn phone_numbers_must_be_a_plus_and_9_to_15_digits(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_blood_group_is_accepted_and_anything_else_refused(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for group in ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"] {
         let p = app
             .create_patient(&token, json!({"name": "P", "blood_group": group}))
@@ -327,7 +327,7 @@ async fn every_blood_group_is_accepted_and_anything_else_refused(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn date_of_birth_may_be_today_but_not_in_the_future_nor_malformed(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     // "Today" in UTC, as the server sees it.
     let today = chrono::Utc::now().date_naive();
     let p = app
@@ -375,7 +375,7 @@ async fn date_of_birth_may_be_today_but_not_in_the_future_nor_malformed(pool: Pg
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_duplicate_email_among_the_owners_patients_is_a_400_in_any_case(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     app.create_patient(&token, jane()).await;
     for email in ["jane.smith@example.com", "JANE.SMITH@EXAMPLE.COM"] {
         let r = app
@@ -398,8 +398,8 @@ async fn a_duplicate_email_among_the_owners_patients_is_a_400_in_any_case(pool: 
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn another_owner_may_use_the_same_patient_email(pool: PgPool) {
     let app = TestApp::new(pool);
-    let a = app.token("A", "a@example.com").await;
-    let b = app.token("B", "b@example.com").await;
+    let a = app.signed_in("A").await.token;
+    let b = app.signed_in("B").await.token;
     let first = app.create_patient(&a, jane()).await;
     let second = app.create_patient(&b, jane()).await;
     assert_eq!(first["email"], second["email"]);
@@ -409,7 +409,7 @@ async fn another_owner_may_use_the_same_patient_email(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patients_without_an_email_do_not_collide(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     app.create_patient(&token, json!({"name": "One"})).await;
     app.create_patient(&token, json!({"name": "Two", "email": ""}))
         .await;
@@ -419,8 +419,8 @@ async fn patients_without_an_email_do_not_collide(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn read_only_fields_sent_on_create_are_ignored(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
-    let (_, other_id) = app.user("B", "b@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
+    let other_id = app.signed_in("B").await.id;
     let mut body = jane();
     body["id"] = json!(4242);
     body["created_by"] = json!(other_id);
@@ -444,7 +444,7 @@ async fn read_only_fields_sent_on_create_are_ignored(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn malformed_bodies_are_400s_and_never_create_anything(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for (content_type, body) in [
         ("application/json", "{\"name\": "),
         ("application/json", "[{\"name\": \"x\"}]"),
@@ -467,7 +467,7 @@ async fn malformed_bodies_are_400s_and_never_create_anything(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn null_characters_and_over_long_text_are_400s_not_500s(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let cases = [
         (
             json!({"name": "Ja\u{0}ne"}),
@@ -520,7 +520,7 @@ async fn null_characters_and_over_long_text_are_400s_not_500s(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn json_with_a_charset_or_a_json_suffix_type_is_accepted(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for content_type in [
         "application/json; charset=utf-8",
         "application/merge-patch+json",
@@ -543,7 +543,7 @@ async fn json_with_a_charset_or_a_json_suffix_type_is_accepted(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn getting_a_patient_returns_the_full_record_under_patient(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app.get(&path(&created["id"]), Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
@@ -554,7 +554,7 @@ async fn getting_a_patient_returns_the_full_record_under_patient(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_patient_that_does_not_exist_is_a_404_for_every_method(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let path = "/api/patients/424242/";
     for r in [
         app.get(path, Some(&token)).await,
@@ -570,7 +570,7 @@ async fn a_patient_that_does_not_exist_is_a_404_for_every_method(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn non_integer_zero_negative_and_huge_ids_are_404s_never_500s(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     app.create_patient(&token, jane()).await;
     for id in BAD_IDS {
         for slash in ["/", ""] {
@@ -592,7 +592,7 @@ async fn non_integer_zero_negative_and_huge_ids_are_404s_never_500s(pool: PgPool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn put_replaces_the_fields_and_returns_the_updated_record(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app
         .put(
@@ -634,7 +634,7 @@ async fn put_replaces_the_fields_and_returns_the_updated_record(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn put_requires_the_name_and_changes_nothing_without_it(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app
         .put(
@@ -656,7 +656,7 @@ async fn put_requires_the_name_and_changes_nothing_without_it(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patch_changes_only_the_fields_it_is_sent(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app
         .patch(
@@ -686,7 +686,7 @@ async fn patch_changes_only_the_fields_it_is_sent(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patch_can_clear_the_optional_fields(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app
         .patch(
@@ -710,7 +710,7 @@ async fn patch_can_clear_the_optional_fields(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn patch_validates_every_field_it_is_given_and_saves_nothing_on_error(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let created = app.create_patient(&token, jane()).await;
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
     let cases = [
@@ -776,7 +776,7 @@ async fn patch_validates_every_field_it_is_given_and_saves_nothing_on_error(pool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn updating_to_the_email_of_another_of_ones_patients_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let jane = app.create_patient(&token, jane()).await;
     let john = app
         .create_patient(&token, json!({"name": "John", "email": "john@example.com"}))
@@ -813,8 +813,8 @@ async fn updating_to_the_email_of_another_of_ones_patients_is_a_400(pool: PgPool
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn read_only_fields_sent_on_update_are_ignored(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
-    let (_, other_id) = app.user("B", "b@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
+    let other_id = app.signed_in("B").await.id;
     let created = app.create_patient(&token, jane()).await;
     for method in [Method::PATCH, Method::PUT] {
         let r = app
@@ -851,7 +851,7 @@ async fn read_only_fields_sent_on_update_are_ignored(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn deleting_returns_204_with_an_empty_body_and_the_patient_is_gone(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let doomed = app.create_patient(&token, jane()).await;
     let kept = app.patient_named(&token, "Kept").await;
     let r = app.delete(&path(&doomed["id"]), Some(&token)).await;
@@ -873,7 +873,7 @@ async fn deleting_returns_204_with_an_empty_body_and_the_patient_is_gone(pool: P
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn deleting_a_patient_removes_its_mappings_but_not_its_doctors(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let doomed = app.create_patient(&token, jane()).await;
     let kept = app.patient_named(&token, "Kept").await;
     let cardio = app.doctor_named(&token, "Dr. Heart", "Cardiology").await;
@@ -909,7 +909,7 @@ async fn deleting_a_patient_removes_its_mappings_but_not_its_doctors(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_has_count_links_and_items_with_exactly_the_list_fields(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("Dr. Owner", "owner@example.com").await;
+    let token = app.signed_in("Dr. Owner").await.token;
     let created = app.create_patient(&token, jane()).await;
     let r = app.get("/api/patients/", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
@@ -932,7 +932,7 @@ async fn the_list_has_count_links_and_items_with_exactly_the_list_fields(pool: P
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn an_empty_list_is_a_200_with_count_zero(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let r = app.get("/api/patients/", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -950,7 +950,7 @@ async fn an_empty_list_is_a_200_with_count_zero(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_is_newest_first_by_default(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let first = app.patient_named(&token, "First").await;
     let second = app.patient_named(&token, "Second").await;
     let third = app.patient_named(&token, "Third").await;
@@ -973,7 +973,7 @@ async fn the_list_is_newest_first_by_default(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_default_to_20_items_and_never_exceed_100(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
     bulk_patients(&app, user_id, 105).await;
     let cases = [
         ("", 20),
@@ -1005,7 +1005,7 @@ async fn pages_default_to_20_items_and_never_exceed_100(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn pages_cover_every_patient_once_and_link_to_their_neighbours(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
     bulk_patients(&app, user_id, 25).await;
     let mut seen = Vec::new();
     for page in 1..=3 {
@@ -1057,7 +1057,7 @@ async fn pages_cover_every_patient_once_and_link_to_their_neighbours(pool: PgPoo
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn page_links_are_absolute_when_the_request_names_its_host(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
     bulk_patients(&app, user_id, 3).await;
     let request = Request::builder()
         .uri("/api/patients/?page_size=1&page=2")
@@ -1078,7 +1078,7 @@ async fn page_links_are_absolute_when_the_request_names_its_host(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_page_past_the_last_or_an_unreadable_page_is_a_404(pool: PgPool) {
     let app = TestApp::new(pool);
-    let (token, user_id) = app.user("A", "a@example.com").await;
+    let Staff { token, id: user_id } = app.signed_in("A").await;
     bulk_patients(&app, user_id, 21).await;
     assert_eq!(
         app.get("/api/patients/?page=2", Some(&token)).await.status,
@@ -1103,7 +1103,7 @@ async fn a_page_past_the_last_or_an_unreadable_page_is_a_404(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn search_matches_name_email_and_phone_in_any_case(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let jane = app.create_patient(&token, jane()).await;
     let john = app
         .create_patient(
@@ -1145,7 +1145,7 @@ async fn search_matches_name_email_and_phone_in_any_case(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn blood_group_filters_the_list_and_count(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for (name, group) in [("P1", "A+"), ("P2", "A-"), ("P3", "A+"), ("P4", "")] {
         app.create_patient(&token, json!({"name": name, "blood_group": group}))
             .await;
@@ -1180,7 +1180,7 @@ async fn blood_group_filters_the_list_and_count(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_list_can_be_ordered_and_a_bad_ordering_is_a_400(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     for (name, dob) in [
         ("bravo", json!("1980-01-01")),
         ("Alpha", json!("1990-01-01")),
@@ -1225,7 +1225,7 @@ async fn the_list_can_be_ordered_and_a_bad_ordering_is_a_400(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_patient_endpoint_needs_a_token(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("A", "a@example.com").await;
+    let token = app.signed_in("A").await.token;
     let p = app.create_patient(&token, jane()).await;
     let one = path(&p["id"]);
     for bearer in [None, Some("not.a.token")] {
@@ -1251,7 +1251,7 @@ async fn every_patient_endpoint_needs_a_token(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn reads_recover_when_the_database_ends_their_connections(pool: PgPool) {
     let app = TestApp::new(pool.clone());
-    let token = app.token("Ann", "ann@example.com").await;
+    let token = app.signed_in("Ann").await.token;
     let patient = app.create_patient(&token, jane()).await;
     for _ in 0..4 {
         assert_eq!(
@@ -1295,7 +1295,7 @@ async fn reads_recover_when_the_database_ends_their_connections(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_read_blocked_by_a_lock_answers_503_and_later_reads_work(pool: PgPool) {
     let app = std::sync::Arc::new(TestApp::new(pool.clone()));
-    let token = app.token("Ann", "ann@example.com").await;
+    let token = app.signed_in("Ann").await.token;
     let patient = app.create_patient(&token, jane()).await;
     let detail = path(&patient["id"]);
 

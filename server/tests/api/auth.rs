@@ -1,10 +1,8 @@
 //! `/api/auth/`: every endpoint, each wrong input, each bad token.
 
-mod common;
-
+use crate::common::{PASSWORD, SECRET, TestApp, assert_error};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{PASSWORD, SECRET, TestApp, assert_error};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -320,7 +318,7 @@ async fn me_returns_the_profile_of_the_token_holder(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn the_access_token_is_also_accepted_from_the_cookie(pool: PgPool) {
     let app = TestApp::new(pool);
-    let token = app.token("John Doe", "john@example.com").await;
+    let token = app.signed_in("John Doe").await.token;
     let request = Request::builder()
         .uri("/api/auth/me")
         .header(

@@ -1,0 +1,13 @@
+//! The server's integration tests, in one binary: each test binary links the whole
+//! application, and linking it once per file cost minutes on 2 cores. Each former test
+//! file is a module here; `common` holds what they share.
+
+mod common;
+
+mod auth;
+mod doctors;
+mod embedded_restart;
+mod http;
+mod isolation;
+mod mappings;
+mod patients;
