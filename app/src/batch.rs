@@ -22,7 +22,10 @@ const MAX_GROUP: usize = 64;
 
 /// Fetches the rows for a group of distinct keys, with a context (the database); keys
 /// without a row are left out.
-pub type Fetch<C, K, V> = fn(C, Vec<K>) -> Pin<Box<dyn Future<Output = Rows<K, V>> + Send>>;
+pub type Fetch<C, K, V> = fn(C, Vec<K>) -> Fetching<K, V>;
+
+/// A fetch under way.
+pub type Fetching<K, V> = Pin<Box<dyn Future<Output = Rows<K, V>> + Send>>;
 
 pub type Rows<K, V> = Result<Vec<(K, V)>, AppError>;
 

@@ -2,14 +2,10 @@
 //! panels, pagination and the signed-in guard.
 
 use crate::error::{AppError, NON_FIELD_ERRORS};
-use crate::models::{Page, UserProfile};
+use crate::listing::Page;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_location, use_query_map};
-
-/// The signed-in user, loaded once per page and refreshed after sign-in and sign-out.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
+use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_query_map;
 
 /// `Some("true")` once the island it is used in runs in the browser: each island puts it on
 /// its outer element as `data-hydrated`, and tests wait for it before they interact.
@@ -65,6 +61,71 @@ pub fn field_errors(
     }
 }
 
+/// The ids and ARIA wiring that tie a form control to its label, hint and messages.
+#[derive(Clone)]
+struct Wiring {
+    id: String,
+    error_id: String,
+    hint_id: Option<String>,
+    errors: Signal<Vec<String>>,
+}
+
+impl Wiring {
+    fn new(name: &str, hint: bool, errors: Signal<Vec<String>>) -> Self {
+        let id = format!("field-{name}");
+        Wiring {
+            error_id: format!("{id}-error"),
+            hint_id: hint.then(|| format!("{id}-hint")),
+            id,
+            errors,
+        }
+    }
+
+    /// `aria-invalid`: present while the field has messages.
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+        let errors = self.errors;
+        move || (!errors.get().is_empty()).then_some("true")
+    }
+
+    /// `aria-describedby`: the hint, and the messages while there are any.
+    fn described(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+        let (errors, error_id, hint_id) =
+            (self.errors, self.error_id.clone(), self.hint_id.clone());
+        move || {
+            let mut ids: Vec<&str> = hint_id.iter().map(String::as_str).collect();
+            if !errors.get().is_empty() {
+                ids.push(&error_id);
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    }
+}
+
+/// What every field has around its control: the label (with a mark when required), the
+/// hint, and the messages below.
+#[component]
+fn FieldShell(
+    label: &'static str,
+    wiring: Wiring,
+    required: bool,
+    hint: Option<&'static str>,
+    /// The input, text area or menu, wired with [`Wiring`].
+    control: AnyView,
+) -> impl IntoView {
+    let errors = wiring.errors;
+    view! {
+        <div class="field" class:invalid=move || !errors.get().is_empty()>
+            <label for=wiring.id.clone()>
+                {label}
+                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=wiring.hint_id.clone()>{h}</p> })}
+            {control}
+            <FieldErrors id=wiring.error_id errors />
+        </div>
+    }
+}
+
 /// A labelled input with its validation messages below it, linked for screen readers.
 #[component]
 pub fn Field(
@@ -77,42 +138,21 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if !errors.get().is_empty() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    view! {
-        <div class="field" class:invalid=move || !errors.get().is_empty()>
-            <label for=id.clone()>
-                {label}
-                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
-            </label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <input
-                id=id.clone()
-                name=name
-                type=kind
-                value=value
-                required=required
-                autocomplete=autocomplete
-                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
-                aria-describedby=described
-            />
-            <FieldErrors id=error_id errors />
-        </div>
+    let wiring = Wiring::new(name, hint.is_some(), errors);
+    let control = view! {
+        <input
+            id=wiring.id.clone()
+            name=name
+            type=kind
+            value=value
+            required=required
+            autocomplete=autocomplete
+            aria-invalid=wiring.invalid()
+            aria-describedby=wiring.described()
+        />
     }
+    .into_any();
+    view! { <FieldShell label wiring required hint control /> }
 }
 
 /// A labelled multi-line text input with its validation messages.
@@ -124,27 +164,20 @@ pub fn TextArea(
     #[prop(into)] errors: Signal<Vec<String>>,
     #[prop(default = 4)] rows: u32,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let described = {
-        let error_id = error_id.clone();
-        move || (!errors.get().is_empty()).then(|| error_id.clone())
-    };
-    view! {
-        <div class="field" class:invalid=move || !errors.get().is_empty()>
-            <label for=id.clone()>{label}</label>
-            <textarea
-                id=id.clone()
-                name=name
-                rows=rows
-                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
-                aria-describedby=described
-            >
-                {value}
-            </textarea>
-            <FieldErrors id=error_id errors />
-        </div>
+    let wiring = Wiring::new(name, false, errors);
+    let control = view! {
+        <textarea
+            id=wiring.id.clone()
+            name=name
+            rows=rows
+            aria-invalid=wiring.invalid()
+            aria-describedby=wiring.described()
+        >
+            {value}
+        </textarea>
     }
+    .into_any();
+    view! { <FieldShell label wiring required=false hint=None control /> }
 }
 
 /// A labelled drop-down with its validation messages. `options` are (value, text) pairs.
@@ -157,40 +190,31 @@ pub fn Select(
     #[prop(into)] errors: Signal<Vec<String>>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let described = {
-        let error_id = error_id.clone();
-        move || (!errors.get().is_empty()).then(|| error_id.clone())
-    };
-    view! {
-        <div class="field" class:invalid=move || !errors.get().is_empty()>
-            <label for=id.clone()>
-                {label}
-                {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
-            </label>
-            <select
-                id=id.clone()
-                name=name
-                required=required
-                aria-invalid=move || (!errors.get().is_empty()).then_some("true")
-                aria-describedby=described
-            >
-                {options
-                    .into_iter()
-                    .map(|(value, text)| {
-                        let is_selected = value == selected;
-                        view! {
-                            <option value=value selected=is_selected>
-                                {text}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-            <FieldErrors id=error_id errors />
-        </div>
+    let wiring = Wiring::new(name, false, errors);
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = value == selected;
+            view! {
+                <option value=value selected=is_selected>
+                    {text}
+                </option>
+            }
+        })
+        .collect_view();
+    let control = view! {
+        <select
+            id=wiring.id.clone()
+            name=name
+            required=required
+            aria-invalid=wiring.invalid()
+            aria-describedby=wiring.described()
+        >
+            {options}
+        </select>
     }
+    .into_any();
+    view! { <FieldShell label wiring required hint=None control /> }
 }
 
 #[component]
@@ -292,38 +316,6 @@ pub fn Notice() -> impl IntoView {
     }
 }
 
-/// Renders its children only for a signed-in user; anyone else goes to the sign-in page
-/// and comes back here afterwards.
-#[component]
-pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
-    let user = expect_context::<UserResource>().0;
-    let location = use_location();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {
-                let children = children.clone();
-                move || {
-                    let children = children.clone();
-                    Suspend::new(async move {
-                        match user.await {
-                            Ok(Some(_)) => children().into_any(),
-                            _ => {
-                                let here = format!(
-                                    "{}{}",
-                                    location.pathname.get_untracked(),
-                                    location.search.get_untracked(),
-                                );
-                                let target = format!("/signin?next={}", encode(&here));
-                                view! { <Redirect path=target /> }.into_any()
-                            }
-                        }
-                    })
-                }
-            }
-        </Suspense>
-    }
-}
-
 /// "Page 2 of 5 · 97 patients" with previous and next links that keep the other query
 /// parameters.
 #[component]
@@ -390,4 +382,115 @@ pub fn query_as_map(
 /// Formats a timestamp for people: `5 Jan 2025, 10:35` (UTC).
 pub fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// A column of a list table: its heading, and whether it holds numbers (right-aligned).
+pub struct Column {
+    pub title: &'static str,
+    pub numeric: bool,
+}
+
+impl Column {
+    pub const fn text(title: &'static str) -> Column {
+        Column {
+            title,
+            numeric: false,
+        }
+    }
+    pub const fn number(title: &'static str) -> Column {
+        Column {
+            title,
+            numeric: true,
+        }
+    }
+}
+
+/// A list page's result: the table of one page with its pagination, `empty` when nothing
+/// matches, or the error.
+#[component]
+pub fn ListTable<T, R, V>(
+    result: Result<Page<T>, AppError>,
+    /// What the table holds, for screen readers ("Your patients").
+    caption: &'static str,
+    /// What the count counts ("patients").
+    noun: &'static str,
+    columns: &'static [Column],
+    /// One item as a table row.
+    row: R,
+    /// Shown instead of the table when nothing matches.
+    empty: fn() -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    R: Fn(&T) -> V + 'static,
+    V: IntoView + 'static,
+{
+    match result {
+        Ok(page) if page.items.is_empty() => {
+            view! { <section class="panel empty">{empty()}</section> }.into_any()
+        }
+        Ok(page) => {
+            let rows = page.items.iter().map(row).collect_view();
+            let headings = columns
+                .iter()
+                .map(|c| {
+                    view! {
+                        <th scope="col" class=c.numeric.then_some("num")>
+                            {c.title}
+                        </th>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="panel">
+                    <div class="table-wrap">
+                        <table>
+                            <caption class="visually-hidden">{caption}</caption>
+                            <thead>
+                                <tr>{headings}</tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    <Pagination page noun />
+                </section>
+            }
+            .into_any()
+        }
+        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+    }
+}
+
+/// The `:id` of the current address, when it is a positive integer.
+pub fn id_param() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .get()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .filter(|id| *id > 0)
+    })
+}
+
+/// The record the address's `:id` names, loaded by `load`; an address whose id cannot name
+/// a record gets `missing`, as an unknown id does.
+pub fn record_by_id<T, Fut>(
+    load: fn(i64) -> Fut,
+    missing: fn() -> AppError,
+) -> Resource<Result<T, AppError>>
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let id = id_param();
+    Resource::new(
+        move || id.get(),
+        move |id| async move {
+            match id {
+                Some(id) => load(id).await,
+                None => Err(missing()),
+            }
+        },
+    )
 }

@@ -1,5 +1,7 @@
-//! The database handle: sqlx's pool for everything, plus a few connections kept open for
-//! the hot single-statement reads (a patient, a doctor, a page of a list).
+//! The database handle: sqlx's pool for everything, a few connections kept open for the hot
+//! single-statement reads (a patient, a doctor, a page of a list), and the coalescing of
+//! concurrent point lookups (see `crate::batch`). Core: it knows no domain; a domain names
+//! its coalesced lookup by implementing [`Coalesced`].
 //!
 //! Why the extra connections: sqlx's pool pings every connection it takes back (a
 //! `Sync` round trip to PostgreSQL on every request, in a task of its own). For a read
@@ -8,14 +10,15 @@
 //! [`Db::read`] cost one round trip instead of two; everything else (writes,
 //! transactions) uses the pool, reachable through `Deref`.
 
-use crate::batch::Batcher;
+use crate::batch::{Batcher, Fetching};
 use crate::error::AppError;
-use crate::models::Patient;
-use crate::services::patients::OwnedId;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, PgPool};
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, Semaphore};
 
@@ -34,8 +37,19 @@ fn timed_out(doing: &str) -> AppError {
 pub struct Db {
     pool: PgPool,
     readers: Arc<Readers>,
-    /// Lookups of one patient, coalesced (see `crate::batch`): the hottest read.
-    pub(crate) patients: Arc<Batcher<Db, OwnedId, Patient>>,
+    /// One batcher per kind of coalesced lookup, created on first use.
+    batchers: Arc<RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>>,
+}
+
+/// A point lookup that concurrent callers share: lookups that arrive while one is at the
+/// database are answered together by one statement (see `crate::batch`). The key must
+/// carry whatever limits what the caller may see (for a patient, its owner).
+pub trait Coalesced: 'static {
+    type Key: Eq + Hash + Clone + Send + Sync + 'static;
+    type Row: Clone + Send + Sync + 'static;
+    /// The rows for a group of distinct keys, in one statement; keys without a row are
+    /// left out.
+    fn fetch(db: Db, keys: Vec<Self::Key>) -> Fetching<Self::Key, Self::Row>;
 }
 
 struct Readers {
@@ -54,7 +68,7 @@ impl Db {
         let options = pool.connect_options().as_ref().clone();
         Db {
             pool,
-            patients: Batcher::new(crate::services::patients::fetch_group),
+            batchers: Default::default(),
             readers: Arc::new(Readers {
                 options,
                 permits: Semaphore::new(readers),
@@ -101,6 +115,38 @@ impl Db {
             *slot = Some(conn);
         }
         result
+    }
+}
+
+/// The batcher of the lookup `L`, shared by every clone of the handle.
+type Shared<L> = Arc<Batcher<Db, <L as Coalesced>::Key, <L as Coalesced>::Row>>;
+
+impl Db {
+    /// The row for `key` of the lookup `L`, sharing a statement with concurrent lookups.
+    pub async fn load<L: Coalesced>(&self, key: L::Key) -> Result<Option<L::Row>, AppError> {
+        self.batcher::<L>()?.load(self.clone(), key).await
+    }
+
+    fn batcher<L: Coalesced>(&self) -> Result<Shared<L>, AppError> {
+        let id = TypeId::of::<L>();
+        let found = self
+            .batchers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned();
+        let any = match found {
+            Some(any) => any,
+            None => self
+                .batchers
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(id)
+                .or_insert_with(|| Batcher::<Db, L::Key, L::Row>::new(L::fetch))
+                .clone(),
+        };
+        // Stored under `L`'s own type id, so the type always matches.
+        any.downcast().map_err(|_| AppError::Internal)
     }
 }
 

@@ -224,11 +224,38 @@ mod ssr {
     }
 }
 
-/// The name of the unique constraint a database error violated, if that is what it was.
+/// A named constraint of the schema and the field error its violation means to a client.
 #[cfg(feature = "ssr")]
-pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
-    match error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => db.constraint(),
-        _ => None,
+pub struct Constraint {
+    pub name: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Turns the violation of a known constraint into a 400 on its field, in the manner of
+/// realworld-axum-sqlx's `on_constraint`: every other database error stays a fault.
+#[cfg(feature = "ssr")]
+pub trait OnConstraint<T> {
+    /// `failed` is the sentence of the 400 (e.g. "Failed to create patient").
+    fn on_constraint(self, failed: &str, known: &[Constraint]) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    fn on_constraint(self, failed: &str, known: &[Constraint]) -> Result<T, AppError> {
+        self.map_err(|error| {
+            let violated = match &error {
+                sqlx::Error::Database(db)
+                    if db.is_unique_violation() || db.is_foreign_key_violation() =>
+                {
+                    db.constraint()
+                }
+                _ => None,
+            };
+            match known.iter().find(|c| Some(c.name) == violated) {
+                Some(c) => AppError::field(failed, c.field, c.message),
+                None => error.into(),
+            }
+        })
     }
 }

@@ -52,6 +52,26 @@ impl Input {
         }
     }
 
+    /// A phone number in international form: `+` then 9 to 15 digits. Spaces, dashes, dots
+    /// and parentheses are allowed while typing and removed. Blank clears it.
+    pub fn phone(&mut self, key: &str) -> Option<String> {
+        let raw = self.optional_text(key, 40)?;
+        if raw.is_empty() {
+            return Some(raw);
+        }
+        let compact: String = raw.chars().filter(|c| !" -.()".contains(*c)).collect();
+        let digits = compact.strip_prefix('+').unwrap_or("");
+        if digits.len() >= 9 && digits.len() <= 15 && digits.chars().all(|c| c.is_ascii_digit()) {
+            Some(compact)
+        } else {
+            self.error(
+                key,
+                "Enter a phone number in international form: + and 9 to 15 digits, e.g. +1234567890.",
+            );
+            None
+        }
+    }
+
     pub fn is_present(&self, key: &str) -> bool {
         self.fields.contains_key(key)
     }

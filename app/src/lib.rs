@@ -1,11 +1,21 @@
-//! Carebase: components, server functions and shared types; behind the `ssr` feature, the
-//! service layer that both the REST API and the server functions call.
+//! Carebase: one folder per domain (accounts, patients, doctors, assignments), each with
+//! its types, its service (behind the `ssr` feature), its server functions and its pages;
+//! and a small core that imports no domain. See ARCHITECTURE.md.
 
+// Domains.
+pub mod accounts;
+pub mod assignments;
+pub mod doctors;
+pub mod patients;
+
+// Core.
 pub mod components;
 pub mod error;
+pub mod health;
+pub mod home;
 pub mod input;
-pub mod models;
-pub mod pages;
+pub mod listing;
+pub mod money;
 pub mod session;
 
 #[cfg(feature = "ssr")]
@@ -16,8 +26,6 @@ pub mod batch;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod forms;
-#[cfg(feature = "ssr")]
-pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -70,28 +78,28 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let user = Resource::new(move || location.pathname.get(), |_| session::current_user());
-    provide_context(components::UserResource(user));
+    provide_context(session::UserResource(user));
     view! {
         <div class="app">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader />
             <main id="main" tabindex="-1">
-                <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("signup") view=pages::account::SignUpPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("signin") view=pages::account::SignInPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("account") view=pages::account::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients") view=pages::patients::PatientsPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/new") view=pages::patients::NewPatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/:id") view=pages::patients::PatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/:id/edit") view=pages::patients::EditPatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/:id/delete") view=pages::patients::DeletePatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/doctors") view=pages::doctors::DoctorsPage ssr=SsrMode::Async />
-                    <Route path=path!("/doctors/new") view=pages::doctors::NewDoctorPage ssr=SsrMode::Async />
-                    <Route path=path!("/doctors/:id") view=pages::doctors::DoctorPage ssr=SsrMode::Async />
-                    <Route path=path!("/doctors/:id/edit") view=pages::doctors::EditDoctorPage ssr=SsrMode::Async />
-                    <Route path=path!("/doctors/:id/delete") view=pages::doctors::DeleteDoctorPage ssr=SsrMode::Async />
-                    <Route path=path!("/assignments") view=pages::assignments::AssignmentsPage ssr=SsrMode::Async />
+                <Routes fallback=home::NotFound>
+                    <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signup") view=accounts::pages::SignUpPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("signin") view=accounts::pages::SignInPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=accounts::pages::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients") view=patients::pages::PatientsPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/new") view=patients::pages::NewPatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id") view=patients::pages::PatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/edit") view=patients::pages::EditPatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/delete") view=patients::pages::DeletePatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/doctors") view=doctors::pages::DoctorsPage ssr=SsrMode::Async />
+                    <Route path=path!("/doctors/new") view=doctors::pages::NewDoctorPage ssr=SsrMode::Async />
+                    <Route path=path!("/doctors/:id") view=doctors::pages::DoctorPage ssr=SsrMode::Async />
+                    <Route path=path!("/doctors/:id/edit") view=doctors::pages::EditDoctorPage ssr=SsrMode::Async />
+                    <Route path=path!("/doctors/:id/delete") view=doctors::pages::DeleteDoctorPage ssr=SsrMode::Async />
+                    <Route path=path!("/assignments") view=assignments::pages::AssignmentsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </div>
@@ -101,7 +109,7 @@ fn Layout() -> impl IntoView {
 /// The header: the brand, and for a signed-in user the sections and the account.
 #[component]
 fn SiteHeader() -> impl IntoView {
-    let user = expect_context::<components::UserResource>().0;
+    let user = expect_context::<session::UserResource>().0;
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Carebase"</a>

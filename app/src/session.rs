@@ -1,9 +1,25 @@
-//! The browser's session: sign-up, sign-in and sign-out as server functions, with the
-//! tokens kept in HttpOnly cookies so the server can render signed-in pages directly.
+//! Who is signed in, for pages and server functions: the user behind a request (from the
+//! Bearer header or the HttpOnly cookies, renewing an expired access token from the refresh
+//! cookie), the signed-in guard for pages, and the memory of failed no-JavaScript forms.
+//! Core: every domain uses it, and it uses no domain.
 
+use crate::components::encode;
 use crate::error::AppError;
-use crate::models::UserProfile;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
+
+/// A user's own profile: `GET /api/auth/me/`, and the owner beside each patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UserProfile {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub date_joined: DateTime<Utc>,
+}
 
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc", endpoint = "current_user")]
@@ -11,7 +27,7 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
     match ssr::require_user().await {
         Ok(user) => {
             let state = expect_context::<crate::state::AppState>();
-            match crate::services::auth::me(&state.pool, user.id).await {
+            match ssr::profile(&state.pool, user.id).await {
                 Ok(profile) => Ok(Some(profile)),
                 Err(AppError::Unauthenticated { .. }) => Ok(None),
                 Err(other) => Err(other),
@@ -22,96 +38,54 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
     }
 }
 
-/// Creates an account, then sends the browser to the sign-in page.
-#[server(prefix = "/rpc", endpoint = "sign_up")]
-pub async fn sign_up(
-    name: String,
-    email: String,
-    password: String,
-    password2: String,
-) -> Result<(), AppError> {
-    use crate::input::Input;
+/// What the user typed into a form that failed without JavaScript, so the page it returns
+/// to can show it again. Empty when there is nothing to recall.
+#[server(prefix = "/rpc", endpoint = "recall_form")]
+pub async fn recall_form() -> Result<std::collections::BTreeMap<String, String>, AppError> {
     let state = expect_context::<crate::state::AppState>();
-    let remembered = [("name", name.as_str()), ("email", email.as_str())];
-    let input = Input::from_pairs([
-        ("name", name.clone()),
-        ("email", email.clone()),
-        ("password", password),
-        ("password2", password2),
-    ]);
-    ssr::remembering(
-        &remembered,
-        crate::services::auth::register(&state.pool, input),
-    )
-    .await?;
-    leptos_axum::redirect("/signin?notice=registered");
-    Ok(())
+    let Some(key) = ssr::request_cookie(FORM_COOKIE) else {
+        return Ok(Default::default());
+    };
+    ssr::set_cookie(&state, FORM_COOKIE, "", 0);
+    Ok(state.forms.recall(&key).unwrap_or_default())
 }
 
-/// Signs in: sets the token cookies and sends the browser to `next` (a local path).
-#[server(prefix = "/rpc", endpoint = "sign_in")]
-pub async fn sign_in(
-    email: String,
-    password: String,
-    next: Option<String>,
-) -> Result<(), AppError> {
-    use crate::input::Input;
-    let state = expect_context::<crate::state::AppState>();
-    let remembered = [("email", email.as_str())];
-    let input = Input::from_pairs([("email", email.clone()), ("password", password)]);
-    let session = ssr::remembering(
-        &remembered,
-        crate::services::auth::login(&state.pool, &state.tokens, &state.login_throttle, input),
-    )
-    .await?;
-    ssr::set_cookie(
-        &state,
-        crate::auth::ACCESS_COOKIE,
-        &session.access,
-        state.tokens.access_ttl.as_secs(),
-    );
-    ssr::set_cookie(
-        &state,
-        crate::auth::REFRESH_COOKIE,
-        &session.refresh,
-        state.tokens.refresh_ttl.as_secs(),
-    );
-    leptos_axum::redirect(&safe_next(next.as_deref()));
-    Ok(())
-}
+/// The cookie naming a remembered form submission.
+pub const FORM_COOKIE: &str = "carebase_form";
 
-/// Signs out: revokes the refresh token, clears the cookies, shows the sign-in page.
-#[server(prefix = "/rpc", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), AppError> {
-    use crate::input::Input;
-    let state = expect_context::<crate::state::AppState>();
-    if let Some(refresh) = ssr::request_cookie(crate::auth::REFRESH_COOKIE) {
-        // An already revoked or expired token needs no revoking.
-        let _ = crate::services::auth::logout(
-            &state.pool,
-            &state.tokens,
-            Input::from_pairs([("refresh", refresh)]),
-        )
-        .await;
-    }
-    ssr::set_cookie(&state, crate::auth::ACCESS_COOKIE, "", 0);
-    ssr::set_cookie(&state, crate::auth::REFRESH_COOKIE, "", 0);
-    leptos_axum::redirect("/signin?notice=signed_out");
-    Ok(())
-}
+/// The signed-in user, loaded once per page and refreshed after sign-in and sign-out.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
 
-/// Only local paths are followed after sign-in, so a link cannot send a user elsewhere.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.starts_with("/signin") =>
-        {
-            path.to_owned()
-        }
-        _ => "/patients".to_owned(),
+/// Renders its children only for a signed-in user; anyone else goes to the sign-in page
+/// and comes back here afterwards.
+#[component]
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>().0;
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(_)) => children().into_any(),
+                            _ => {
+                                let here = format!(
+                                    "{}{}",
+                                    location.pathname.get_untracked(),
+                                    location.search.get_untracked(),
+                                );
+                                let target = format!("/signin?next={}", encode(&here));
+                                view! { <Redirect path=target /> }.into_any()
+                            }
+                        }
+                    })
+                }
+            }
+        </Suspense>
     }
 }
 
@@ -119,8 +93,8 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub mod ssr {
     use crate::auth::tokens::TokenType;
     use crate::auth::{ACCESS_COOKIE, CurrentUser, REFRESH_COOKIE, cookie, token_from_headers};
+    use crate::db::Db;
     use crate::error::AppError;
-    use crate::input::Input;
     use crate::state::AppState;
     use axum::http::header::SET_COOKIE;
     use axum::http::{HeaderValue, request::Parts};
@@ -141,13 +115,9 @@ pub mod ssr {
         }
         let refresh =
             cookie(&parts.headers, REFRESH_COOKIE).ok_or_else(AppError::not_authenticated)?;
-        let access = crate::services::auth::refresh(
-            &state.pool,
-            &state.tokens,
-            Input::from_pairs([("refresh", refresh)]),
-        )
-        .await
-        .map_err(|_| AppError::not_authenticated())?;
+        let access = crate::auth::renew_access(&state.pool, &state.tokens, &refresh)
+            .await
+            .map_err(|_| AppError::not_authenticated())?;
         let claims = state.tokens.verify(&access, TokenType::Access)?;
         set_cookie(
             &state,
@@ -156,6 +126,27 @@ pub mod ssr {
             state.tokens.access_ttl.as_secs(),
         );
         Ok(CurrentUser { id: claims.user_id })
+    }
+
+    /// The profile of a user (the signed-in one).
+    ///
+    /// Errors: 401 when the account behind a still-valid token has been deleted.
+    #[tracing::instrument(level = "debug", skip(db))]
+    pub async fn profile(db: &Db, user_id: i64) -> Result<super::UserProfile, AppError> {
+        db.read(async |conn| {
+            sqlx::query_as!(
+                super::UserProfile,
+                "select id, name, email, date_joined from users where id = $1",
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated {
+                detail: "User not found".into(),
+                code: Some("user_not_found".into()),
+            })
+        })
+        .await
     }
 
     /// Runs a form's server function; when it fails for a plain HTML form post (no
@@ -207,39 +198,3 @@ pub mod ssr {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/patients/3")), "/patients/3");
-        assert_eq!(safe_next(Some("/doctors?page=2")), "/doctors?page=2");
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil",
-            "",
-            "/signin",
-        ] {
-            assert_eq!(safe_next(Some(bad)), "/patients", "{bad}");
-        }
-        assert_eq!(safe_next(None), "/patients");
-    }
-}
-
-/// What the user typed into a form that failed without JavaScript, so the page it returns
-/// to can show it again. Read once; empty when there is nothing to recall.
-#[server(prefix = "/rpc", endpoint = "recall_form")]
-pub async fn recall_form() -> Result<std::collections::BTreeMap<String, String>, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let Some(key) = ssr::request_cookie(FORM_COOKIE) else {
-        return Ok(Default::default());
-    };
-    ssr::set_cookie(&state, FORM_COOKIE, "", 0);
-    Ok(state.forms.recall(&key).unwrap_or_default())
-}
-
-/// The cookie naming a remembered form submission.
-pub const FORM_COOKIE: &str = "carebase_form";

@@ -9,6 +9,8 @@ use crate::state::AppState;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use sqlx::PgPool;
+use tokens::TokenKeys;
 use tokens::TokenType;
 
 /// The cookie the browser UI keeps its access token in (HttpOnly, SameSite=Lax).
@@ -78,4 +80,37 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim_matches('"').to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// A new access token for a refresh token that is valid and not revoked: the token
+/// refresh of the REST API, and how a page renews an expired access cookie.
+///
+/// Errors: 401 for a refresh token that is malformed, expired, revoked, of the wrong type
+/// or whose user no longer exists.
+pub async fn renew_access(
+    pool: &PgPool,
+    keys: &TokenKeys,
+    refresh_token: &str,
+) -> Result<String, AppError> {
+    let claims = keys.verify(refresh_token, TokenType::Refresh)?;
+    let jti = parse_jti(&claims.jti)?;
+    let live = sqlx::query_scalar!(
+        r#"select exists(
+               select 1 from refresh_tokens
+               where jti = $1 and user_id = $2 and revoked_at is null and expires_at > now()
+           ) as "live!""#,
+        jti,
+        claims.user_id
+    )
+    .fetch_one(pool)
+    .await?;
+    if !live {
+        return Err(AppError::invalid_token());
+    }
+    Ok(keys.issue(claims.user_id, TokenType::Access)?.token)
+}
+
+/// The id of a token, as the database keeps it.
+pub fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(jti).map_err(|_| AppError::invalid_token())
 }

@@ -4,28 +4,30 @@ use super::JsonInput;
 use super::schema::{
     ErrorBody, LoggedIn, LoginRequest, RefreshRequest, Refreshed, RegisterRequest, Registered,
 };
+use app::accounts::service as auth;
 use app::auth::CurrentUser;
 use app::error::AppError;
-use app::models::UserProfile;
-use app::services::auth;
+use app::session::UserProfile;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Json;
-use axum::{Router, routing::get, routing::post};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/register", post(register))
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/token/refresh", post(refresh))
-        .route("/api/auth/refresh", post(refresh))
-        .route("/api/auth/logout", post(logout))
-        .route("/api/auth/me", get(me))
+/// The accounts' endpoints, each with its OpenAPI entry; also the token refresh at
+/// `/api/auth/refresh/`, an undocumented alias.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .route("/api/auth/refresh", axum::routing::post(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
 }
 
 /// Create an account.
-#[utoipa::path(post, path = "/api/auth/register/", tag = "auth", security(()),
+#[utoipa::path(post, path = "/api/auth/register", tag = "auth", security(()),
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered", body = Registered),
@@ -47,7 +49,7 @@ pub async fn register(
 }
 
 /// Exchange email and password for an access token (5 h) and a refresh token (1 day).
-#[utoipa::path(post, path = "/api/auth/login/", tag = "auth", security(()),
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoggedIn),
@@ -71,7 +73,7 @@ pub async fn login(
 }
 
 /// A new access token for a valid refresh token (also at `/api/auth/refresh/`).
-#[utoipa::path(post, path = "/api/auth/token/refresh/", tag = "auth", security(()),
+#[utoipa::path(post, path = "/api/auth/token/refresh", tag = "auth", security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token", body = Refreshed),
@@ -88,7 +90,7 @@ pub async fn refresh(
 }
 
 /// Revoke a refresh token.
-#[utoipa::path(post, path = "/api/auth/logout/", tag = "auth", security(()),
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(()),
     request_body = RefreshRequest,
     responses(
         (status = 205, description = "Revoked"),
@@ -105,7 +107,7 @@ pub async fn logout(
 }
 
 /// The signed-in user's profile.
-#[utoipa::path(get, path = "/api/auth/me/", tag = "auth",
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     responses(
         (status = 200, description = "The profile", body = UserProfile),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -114,5 +116,7 @@ pub async fn me(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<UserProfile>, AppError> {
-    Ok(Json(auth::me(&state.pool, user.id).await?))
+    Ok(Json(
+        app::session::ssr::profile(&state.pool, user.id).await?,
+    ))
 }

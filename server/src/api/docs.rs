@@ -1,9 +1,9 @@
-//! The OpenAPI 3.1 document, generated from the handlers and the types they exchange,
-//! served at `/api/openapi.json`, with Swagger UI (vendored, nothing downloaded) at
-//! `/api/docs/`.
+//! The OpenAPI 3.1 document: its frame here (title, security, tags); its paths come from
+//! the handlers as `super::routes` registers them. Served at `/api/openapi.json`, with
+//! Swagger UI (vendored, nothing downloaded) at `/api/docs/`.
 
-use super::{auth, doctors, health, mappings, patients, schema};
-use app::models;
+use super::schema;
+use app::{accounts, assignments, doctors, patients, session};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,18 +17,11 @@ use utoipa::{Modify, OpenApi};
             (default 20, at most 100). Errors always carry `error`; validation errors add \
             `details` (field → messages)."
     ),
-    paths(
-        auth::register, auth::login, auth::refresh, auth::logout, auth::me,
-        patients::list, patients::create, patients::detail, patients::replace, patients::amend, patients::remove,
-        doctors::list, doctors::create, doctors::detail, doctors::replace, doctors::amend, doctors::remove,
-        mappings::list, mappings::create, mappings::doctors_of_patient, mappings::remove,
-        health::live, health::ready,
-    ),
     components(schemas(
         schema::ErrorBody, schema::BloodGroup,
-        models::UserSummary, models::UserProfile, models::Patient, models::PatientListItem,
-        models::Doctor, models::DoctorListItem, models::Mapping, models::MappingListItem,
-        models::AssignedDoctor, models::PatientDoctors,
+        accounts::UserSummary, session::UserProfile, patients::Patient, patients::PatientListItem,
+        doctors::Doctor, doctors::DoctorListItem, assignments::Mapping, assignments::MappingListItem,
+        assignments::AssignedDoctor, assignments::PatientDoctors,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -59,9 +52,20 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The document with each path written as the specification writes it, with its
+/// trailing slash (`/api/patients/`).
+pub fn with_trailing_slashes(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let paths = std::mem::take(&mut document.paths.paths);
+    document.paths.paths = paths
+        .into_iter()
+        .map(|(path, item)| (format!("{path}/"), item))
+        .collect();
+    document
+}
+
 /// The routes serving the document and the interactive page.
-pub fn routes() -> axum::Router<app::state::AppState> {
+pub fn routes(document: utoipa::openapi::OpenApi) -> axum::Router<app::state::AppState> {
     utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", ApiDoc::openapi())
+        .url("/api/openapi.json", document)
         .into()
 }

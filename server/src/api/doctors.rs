@@ -1,29 +1,27 @@
 //! `/api/doctors/`: the shared directory of doctors.
 
-use super::extract::{JsonInput, ListQueryParams, ObjectId};
+use super::extract::{JsonInput, Listed, ObjectId};
 use super::pagination::links;
 use super::schema::{DoctorBody, DoctorList, DoctorRequest, DoctorSaved, ErrorBody};
 use app::auth::CurrentUser;
+use app::doctors::service::{self as doctors, DoctorQuery};
 use app::error::AppError;
 use app::input::Input;
-use app::services::doctors;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Json;
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/doctors", get(list).post(create))
-        .route(
-            "/api/doctors/{id}",
-            get(detail).put(replace).patch(amend).delete(remove),
-        )
+/// The directory's endpoints, each with its OpenAPI entry.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(detail, replace, amend, remove))
 }
 
 /// Add a doctor to the directory.
-#[utoipa::path(post, path = "/api/doctors/", tag = "doctors",
+#[utoipa::path(post, path = "/api/doctors", tag = "doctors",
     request_body = DoctorRequest,
     responses(
         (status = 201, description = "Created", body = DoctorSaved),
@@ -47,15 +45,8 @@ pub async fn create(
 }
 
 /// The directory, a page at a time.
-#[utoipa::path(get, path = "/api/doctors/", tag = "doctors",
-    params(
-        ("search" = Option<String>, Query, description = "Text in the name, email, specialization or qualification"),
-        ("specialization" = Option<String>, Query, description = "Exact specialization, any case"),
-        ("is_available" = Option<bool>, Query, description = "true or false"),
-        ("ordering" = Option<String>, Query, description = "name (default), -name, experience_years, -experience_years, consultation_fee, -consultation_fee, created_at, -created_at, specialization, id, -id"),
-        ("page" = Option<i64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
-    ),
+#[utoipa::path(get, path = "/api/doctors", tag = "doctors",
+    params(DoctorQuery),
     responses(
         (status = 200, description = "A page of doctors", body = DoctorList),
         (status = 400, description = "Bad filter or ordering", body = ErrorBody),
@@ -65,7 +56,7 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    ListQueryParams(query): ListQueryParams,
+    Listed(query): Listed<DoctorQuery>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Json<DoctorList>, AppError> {
@@ -80,7 +71,7 @@ pub async fn list(
 }
 
 /// One doctor.
-#[utoipa::path(get, path = "/api/doctors/{id}/", tag = "doctors",
+#[utoipa::path(get, path = "/api/doctors/{id}", tag = "doctors",
     params(("id" = i64, Path, description = "Doctor id")),
     responses(
         (status = 200, description = "The doctor", body = DoctorBody),
@@ -97,7 +88,7 @@ pub async fn detail(
 }
 
 /// Replace a doctor's fields (creator or admin only).
-#[utoipa::path(put, path = "/api/doctors/{id}/", tag = "doctors",
+#[utoipa::path(put, path = "/api/doctors/{id}", tag = "doctors",
     params(("id" = i64, Path, description = "Doctor id")),
     request_body = DoctorRequest,
     responses(
@@ -118,7 +109,7 @@ pub async fn replace(
 }
 
 /// Change some of a doctor's fields (creator or admin only).
-#[utoipa::path(patch, path = "/api/doctors/{id}/", tag = "doctors",
+#[utoipa::path(patch, path = "/api/doctors/{id}", tag = "doctors",
     params(("id" = i64, Path, description = "Doctor id")),
     request_body(content = DoctorRequest, description = "Any subset of the fields"),
     responses(
@@ -153,7 +144,7 @@ async fn update(
 }
 
 /// Remove a doctor and all its assignments (creator or admin only).
-#[utoipa::path(delete, path = "/api/doctors/{id}/", tag = "doctors",
+#[utoipa::path(delete, path = "/api/doctors/{id}", tag = "doctors",
     params(("id" = i64, Path, description = "Doctor id")),
     responses(
         (status = 204, description = "Deleted"),

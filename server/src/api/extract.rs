@@ -3,6 +3,7 @@
 
 use app::error::AppError;
 use app::input::Input;
+use app::listing::ListQuery;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
@@ -58,10 +59,11 @@ fn is_json(content_type: &str) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-/// The query string of a list request as name → value. Undecodable text is a 400.
-pub struct ListQueryParams(pub app::services::listing::ListQuery);
+/// A list request's typed query (`PatientQuery`, …), read from the query string by the
+/// list's own parser. Undecodable text is a 400; so is a bad parameter.
+pub struct Listed<Q>(pub Q);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ListQueryParams {
+impl<S: Send + Sync, Q: ListQuery> axum::extract::FromRequestParts<S> for Listed<Q> {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -71,7 +73,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ListQueryParams {
         let query = parts.uri.query().unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
             .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))?;
-        Ok(ListQueryParams(pairs.into_iter().collect()))
+        Q::parse(&pairs.into_iter().collect()).map(Listed)
     }
 }
 

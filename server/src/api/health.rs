@@ -3,20 +3,21 @@
 
 use super::schema::{ErrorBody, Status};
 use app::error::AppError;
-use app::services::health;
+use app::health;
 use app::state::AppState;
 use axum::extract::State;
 use axum::response::Json;
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/health", get(live))
-        .route("/api/health/ready", get(ready))
+/// Liveness and readiness, each with its OpenAPI entry.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(live))
+        .routes(routes!(ready))
 }
 
 /// Liveness: the server answers.
-#[utoipa::path(get, path = "/api/health/", tag = "health", security(()),
+#[utoipa::path(get, path = "/api/health", tag = "health", security(()),
     responses((status = 200, description = "Up", body = Status)))]
 pub async fn live() -> Json<Status> {
     Json(Status {
@@ -26,7 +27,7 @@ pub async fn live() -> Json<Status> {
 }
 
 /// Readiness: the server can reach its database.
-#[utoipa::path(get, path = "/api/health/ready/", tag = "health", security(()),
+#[utoipa::path(get, path = "/api/health/ready", tag = "health", security(()),
     responses(
         (status = 200, description = "Ready", body = Status),
         (status = 503, description = "The database does not answer", body = ErrorBody),

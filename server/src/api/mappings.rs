@@ -1,27 +1,28 @@
 //! `/api/mappings/`: which doctor looks after which of the user's patients.
 //! On `/api/mappings/{id}/`, GET takes a patient id and DELETE a mapping id.
 
-use super::extract::{JsonInput, ListQueryParams, ObjectId};
+use super::extract::{JsonInput, Listed, ObjectId};
 use super::pagination::links;
 use super::schema::{ErrorBody, MappingList, MappingRequest, MappingSaved};
+use app::assignments::PatientDoctors;
+use app::assignments::service::{self as mappings, DoctorsOfPatientQuery, MappingQuery};
 use app::auth::CurrentUser;
 use app::error::AppError;
-use app::models::PatientDoctors;
-use app::services::mappings;
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Json;
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/mappings", get(list).post(create))
-        .route("/api/mappings/{id}", get(doctors_of_patient).delete(remove))
+/// The assignments' endpoints, each with its OpenAPI entry.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(doctors_of_patient, remove))
 }
 
 /// Assign a doctor to one of the caller's patients.
-#[utoipa::path(post, path = "/api/mappings/", tag = "mappings",
+#[utoipa::path(post, path = "/api/mappings", tag = "mappings",
     request_body = MappingRequest,
     responses(
         (status = 201, description = "Assigned", body = MappingSaved),
@@ -45,16 +46,8 @@ pub async fn create(
 }
 
 /// The assignments of the caller's patients, a page at a time.
-#[utoipa::path(get, path = "/api/mappings/", tag = "mappings",
-    params(
-        ("search" = Option<String>, Query, description = "Text in the patient's or the doctor's name"),
-        ("is_active" = Option<bool>, Query, description = "true or false"),
-        ("patient" = Option<i64>, Query, description = "Only this patient's assignments"),
-        ("doctor" = Option<i64>, Query, description = "Only this doctor's assignments"),
-        ("ordering" = Option<String>, Query, description = "-assigned_date (default), assigned_date, patient_name, doctor_name, id, -id"),
-        ("page" = Option<i64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
-    ),
+#[utoipa::path(get, path = "/api/mappings", tag = "mappings",
+    params(MappingQuery),
     responses(
         (status = 200, description = "A page of assignments", body = MappingList),
         (status = 400, description = "Bad filter or ordering", body = ErrorBody),
@@ -64,7 +57,7 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    ListQueryParams(query): ListQueryParams,
+    Listed(query): Listed<MappingQuery>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Json<MappingList>, AppError> {
@@ -79,13 +72,8 @@ pub async fn list(
 }
 
 /// The doctors of one of the caller's patients. **The id is a patient id.**
-#[utoipa::path(get, path = "/api/mappings/{id}/", tag = "mappings",
-    params(
-        ("id" = i64, Path, description = "Patient id"),
-        ("ordering" = Option<String>, Query, description = "assigned_date (default), -assigned_date, name, -name"),
-        ("page" = Option<i64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
-    ),
+#[utoipa::path(get, path = "/api/mappings/{id}", tag = "mappings",
+    params(("id" = i64, Path, description = "Patient id"), DoctorsOfPatientQuery),
     responses(
         (status = 200, description = "The patient's doctors", body = PatientDoctors),
         (status = 400, description = "Bad ordering", body = ErrorBody),
@@ -96,7 +84,7 @@ pub async fn doctors_of_patient(
     State(state): State<AppState>,
     user: CurrentUser,
     ObjectId(patient_id): ObjectId,
-    ListQueryParams(query): ListQueryParams,
+    Listed(query): Listed<DoctorsOfPatientQuery>,
 ) -> Result<Json<PatientDoctors>, AppError> {
     Ok(Json(
         mappings::doctors_of_patient(&state.pool, user, patient_id, &query).await?,
@@ -104,7 +92,7 @@ pub async fn doctors_of_patient(
 }
 
 /// Remove an assignment. **The id is a mapping id.**
-#[utoipa::path(delete, path = "/api/mappings/{id}/", tag = "mappings",
+#[utoipa::path(delete, path = "/api/mappings/{id}", tag = "mappings",
     params(("id" = i64, Path, description = "Mapping id")),
     responses(
         (status = 204, description = "Removed"),

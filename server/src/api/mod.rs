@@ -17,21 +17,29 @@ use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use extract::JsonInput;
 
-/// Every REST route. Paths are written without their trailing slash: the server trims it
-/// from every request before routing (see [`crate::app`]), so both spellings reach the
-/// same handler.
+/// Every REST route and its OpenAPI entry, assembled in one place: each domain's module
+/// registers a handler with `routes!`, which also puts its `#[utoipa::path]` into the
+/// document, so the router and the document cannot disagree.
+///
+/// Paths are routed without their trailing slash: the server trims it from every request
+/// before routing (see [`crate::app`]), so both spellings reach the same handler. The
+/// document writes them with the slash, as the specification does.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api", get(root))
-        .merge(health::routes())
+    let (router, document) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(auth::routes())
         .merge(patients::routes())
         .merge(doctors::routes())
         .merge(mappings::routes())
-        .merge(docs::routes())
+        .merge(health::routes())
+        .split_for_parts();
+    router
+        .route("/api", get(root))
+        .merge(docs::routes(docs::with_trailing_slashes(document)))
 }
 
 /// `GET /api/`: where everything is.

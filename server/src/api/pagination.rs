@@ -1,7 +1,7 @@
 //! Links between the pages of a list: `next` and `previous` as absolute URLs, as DRF
 //! builds them, or `None`.
 
-use app::models::Page;
+use app::listing::Page;
 use axum::http::{HeaderMap, Uri, header};
 
 /// `(next, previous)` for a page of the request at `uri`.

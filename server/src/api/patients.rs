@@ -1,29 +1,27 @@
 //! `/api/patients/`: the signed-in user's own patients.
 
-use super::extract::{JsonInput, ListQueryParams, ObjectId};
+use super::extract::{JsonInput, Listed, ObjectId};
 use super::pagination::links;
 use super::schema::{ErrorBody, PatientBody, PatientList, PatientRequest, PatientSaved};
 use app::auth::CurrentUser;
 use app::error::AppError;
 use app::input::Input;
-use app::services::patients;
+use app::patients::service::{self as patients, PatientQuery};
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Json;
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/patients", get(list).post(create))
-        .route(
-            "/api/patients/{id}",
-            get(detail).put(replace).patch(amend).delete(remove),
-        )
+/// The patients' endpoints, each with its OpenAPI entry.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(detail, replace, amend, remove))
 }
 
 /// Create a patient, owned by the caller.
-#[utoipa::path(post, path = "/api/patients/", tag = "patients",
+#[utoipa::path(post, path = "/api/patients", tag = "patients",
     request_body = PatientRequest,
     responses(
         (status = 201, description = "Created", body = PatientSaved),
@@ -47,14 +45,8 @@ pub async fn create(
 }
 
 /// The caller's patients, a page at a time.
-#[utoipa::path(get, path = "/api/patients/", tag = "patients",
-    params(
-        ("search" = Option<String>, Query, description = "Text in the name, email or phone number"),
-        ("blood_group" = Option<String>, Query, description = "Exact blood group, e.g. A+"),
-        ("ordering" = Option<String>, Query, description = "-created_at (default), created_at, name, -name, date_of_birth, -date_of_birth, id, -id"),
-        ("page" = Option<i64>, Query, description = "Page number, from 1"),
-        ("page_size" = Option<i64>, Query, description = "Items per page: default 20, at most 100"),
-    ),
+#[utoipa::path(get, path = "/api/patients", tag = "patients",
+    params(PatientQuery),
     responses(
         (status = 200, description = "A page of patients", body = PatientList),
         (status = 400, description = "Bad filter or ordering", body = ErrorBody),
@@ -64,7 +56,7 @@ pub async fn create(
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    ListQueryParams(query): ListQueryParams,
+    Listed(query): Listed<PatientQuery>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Json<PatientList>, AppError> {
@@ -79,7 +71,7 @@ pub async fn list(
 }
 
 /// One of the caller's patients.
-#[utoipa::path(get, path = "/api/patients/{id}/", tag = "patients",
+#[utoipa::path(get, path = "/api/patients/{id}", tag = "patients",
     params(("id" = i64, Path, description = "Patient id")),
     responses(
         (status = 200, description = "The patient", body = PatientBody),
@@ -96,7 +88,7 @@ pub async fn detail(
 }
 
 /// Replace a patient's fields (name required).
-#[utoipa::path(put, path = "/api/patients/{id}/", tag = "patients",
+#[utoipa::path(put, path = "/api/patients/{id}", tag = "patients",
     params(("id" = i64, Path, description = "Patient id")),
     request_body = PatientRequest,
     responses(
@@ -116,7 +108,7 @@ pub async fn replace(
 }
 
 /// Change some of a patient's fields.
-#[utoipa::path(patch, path = "/api/patients/{id}/", tag = "patients",
+#[utoipa::path(patch, path = "/api/patients/{id}", tag = "patients",
     params(("id" = i64, Path, description = "Patient id")),
     request_body(content = PatientRequest, description = "Any subset of the fields"),
     responses(
@@ -150,7 +142,7 @@ async fn update(
 }
 
 /// Delete a patient and its doctor assignments.
-#[utoipa::path(delete, path = "/api/patients/{id}/", tag = "patients",
+#[utoipa::path(delete, path = "/api/patients/{id}", tag = "patients",
     params(("id" = i64, Path, description = "Patient id")),
     responses(
         (status = 204, description = "Deleted"),

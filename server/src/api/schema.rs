@@ -5,9 +5,10 @@
 //! also accept DRF's looser spellings (numbers as strings, `"yes"` for true); the request
 //! types here document the canonical form.
 
-use app::models::{
-    Doctor, DoctorListItem, Mapping, MappingListItem, Patient, PatientListItem, UserSummary,
-};
+use app::accounts::UserSummary;
+use app::assignments::{Mapping, MappingListItem};
+use app::doctors::{Doctor, DoctorListItem};
+use app::patients::{Patient, PatientListItem};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

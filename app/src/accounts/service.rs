@@ -1,16 +1,17 @@
-//! Accounts and sessions: registration, login, token refresh, logout, profile.
+//! Accounts: registration, login, token refresh and logout. (The signed-in user's profile
+//! is core: `crate::session::ssr::profile`.)
 
+use super::{Session, UserSummary};
 use crate::auth::password;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::{TokenKeys, TokenType};
-use crate::db::Db;
-use crate::error::{AppError, unique_violation};
+use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
-use crate::models::{Session, UserProfile, UserSummary};
 use sqlx::PgPool;
 
 const NAME_MAX: usize = 150;
 const PASSWORD_MAX: usize = 4096;
+const EMAIL_TAKEN: &str = "A user with this email already exists.";
 
 /// Creates an account. Anyone may call it.
 ///
@@ -44,7 +45,7 @@ pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, Ap
         .fetch_one(pool)
         .await?;
         if taken {
-            input.error("email", "A user with this email already exists.");
+            input.error("email", EMAIL_TAKEN);
         }
     }
     input.finish("Registration failed")?;
@@ -63,15 +64,15 @@ pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, Ap
     )
     .fetch_one(pool)
     .await
-    .map_err(|e| match unique_violation(&e) {
-        // Two registrations raced past the check above.
-        Some("users_email_lower_key") => AppError::field(
-            "Registration failed",
-            "email",
-            "A user with this email already exists.",
-        ),
-        _ => e.into(),
-    })?;
+    // Two registrations raced past the check above.
+    .on_constraint(
+        "Registration failed",
+        &[Constraint {
+            name: "users_email_lower_key",
+            field: "email",
+            message: EMAIL_TAKEN,
+        }],
+    )?;
     tracing::info!(user_id = user.id, "user registered");
     Ok(user)
 }
@@ -156,22 +157,7 @@ pub async fn refresh(
 ) -> Result<String, AppError> {
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Token refresh failed")?;
-    let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;
-    let jti = parse_jti(&claims.jti)?;
-    let live = sqlx::query_scalar!(
-        r#"select exists(
-               select 1 from refresh_tokens
-               where jti = $1 and user_id = $2 and revoked_at is null and expires_at > now()
-           ) as "live!""#,
-        jti,
-        claims.user_id
-    )
-    .fetch_one(pool)
-    .await?;
-    if !live {
-        return Err(AppError::invalid_token());
-    }
-    Ok(keys.issue(claims.user_id, TokenType::Access)?.token)
+    crate::auth::renew_access(pool, keys, &token.unwrap_or_default()).await
 }
 
 /// Revokes a refresh token, so it can no longer be exchanged for access tokens.
@@ -183,7 +169,7 @@ pub async fn logout(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Logout failed")?;
     let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;
-    let jti = parse_jti(&claims.jti)?;
+    let jti = crate::auth::parse_jti(&claims.jti)?;
     let revoked = sqlx::query!(
         "update refresh_tokens set revoked_at = now()
          where jti = $1 and user_id = $2 and revoked_at is null",
@@ -198,29 +184,4 @@ pub async fn logout(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result
     }
     tracing::info!(user_id = claims.user_id, "refresh token revoked");
     Ok(())
-}
-
-/// The profile of the signed-in user.
-///
-/// Errors: 401 when the account behind a still-valid token has been deleted.
-#[tracing::instrument(level = "debug", skip(db))]
-pub async fn me(db: &Db, user_id: i64) -> Result<UserProfile, AppError> {
-    db.read(async |conn| {
-        sqlx::query_as!(
-            UserProfile,
-            "select id, name, email, date_joined from users where id = $1",
-            user_id
-        )
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| AppError::Unauthenticated {
-            detail: "User not found".into(),
-            code: Some("user_not_found".into()),
-        })
-    })
-    .await
-}
-
-fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(jti).map_err(|_| AppError::invalid_token())
 }

@@ -1,33 +1,121 @@
-//! Assignments of doctors to patients. A user sees and changes only the assignments of
-//! their own patients; any doctor of the directory may be assigned, once per patient.
+//! The assignments service. A user sees and changes only the assignments of their own
+//! patients; any doctor of the directory may be assigned, once per patient. Patients and
+//! doctors are read through their own services.
 
-use super::listing::{self, ListQuery};
-use super::{doctors, patients};
+use super::PatientDoctors;
+use super::{AssignedDoctor, DOCTORS_OF_PATIENT_SORTS, MAPPING_SORTS, Mapping, MappingListItem};
 use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppError, NON_FIELD_ERRORS, unique_violation};
+use crate::doctors::service as doctors;
+use crate::error::{AppError, Constraint, NON_FIELD_ERRORS, OnConstraint};
 use crate::input::Input;
-use crate::models::{AssignedDoctor, Mapping, MappingListItem, Page, PatientDoctors};
+use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
+use crate::patients::service as patients;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 const NOTES_MAX: usize = 2000;
 pub const ALREADY_ASSIGNED: &str = "This doctor is already assigned to this patient.";
 
-const ORDERINGS: &[(&str, &str)] = &[
-    ("-assigned_date", "m.assigned_date desc, m.id desc"),
-    ("assigned_date", "m.assigned_date, m.id"),
-    ("patient_name", "lower(p.name), m.id"),
-    ("doctor_name", "lower(d.name), m.id"),
-    ("id", "m.id"),
-    ("-id", "m.id desc"),
+const CONSTRAINTS: &[Constraint] = &[
+    Constraint {
+        name: "mappings_patient_doctor_key",
+        field: NON_FIELD_ERRORS,
+        message: ALREADY_ASSIGNED,
+    },
+    // The patient or doctor was deleted between the checks and the insert.
+    Constraint {
+        name: "mappings_patient_id_fkey",
+        field: NON_FIELD_ERRORS,
+        message: GONE,
+    },
+    Constraint {
+        name: "mappings_doctor_id_fkey",
+        field: NON_FIELD_ERRORS,
+        message: GONE,
+    },
 ];
+const GONE: &str = "The patient or the doctor no longer exists.";
 
-const DOCTOR_ORDERINGS: &[(&str, &str)] = &[
-    ("assigned_date", "m.assigned_date, m.id"),
-    ("-assigned_date", "m.assigned_date desc, m.id desc"),
-    ("name", "lower(d.name), d.id"),
-    ("-name", "lower(d.name) desc, d.id desc"),
-];
+/// A page of assignments: search (patient or doctor name), active, patient, doctor,
+/// ordering, page.
+#[derive(Debug, Clone)]
+pub struct MappingQuery {
+    pub list: ListParams,
+    pub is_active: Option<bool>,
+    pub patient: Option<i64>,
+    pub doctor: Option<i64>,
+}
+
+impl utoipa::IntoParams for MappingQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use crate::listing::openapi::{boolean, id, list, param};
+        list(
+            &MAPPING_SORTS,
+            Some("Text in the patient's or the doctor's name"),
+            vec![
+                param("is_active", "true or false", boolean()),
+                param("patient", "Only this patient's assignments", id()),
+                param("doctor", "Only this doctor's assignments", id()),
+            ],
+        )
+    }
+}
+
+impl ListQuery for MappingQuery {
+    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let (mut is_active, mut patient, mut doctor) = (None, None, None);
+        let given = |key: &str| pairs.get(key).is_some_and(|v| !v.trim().is_empty());
+        let list = ListParams::parse(pairs, &MAPPING_SORTS, |input| {
+            if given("is_active") {
+                is_active = input.boolean("is_active", false);
+            }
+            if given("patient") {
+                patient = input.id("patient", false);
+            }
+            if given("doctor") {
+                doctor = input.id("doctor", false);
+            }
+        })?;
+        Ok(MappingQuery {
+            list,
+            is_active,
+            patient,
+            doctor,
+        })
+    }
+}
+
+/// A page of one patient's doctors: ordering, page.
+#[derive(Debug, Clone)]
+pub struct DoctorsOfPatientQuery {
+    pub list: ListParams,
+}
+
+impl DoctorsOfPatientQuery {
+    /// The first `page_size` doctors, in the order they were assigned.
+    pub fn first(page_size: i64) -> Self {
+        DoctorsOfPatientQuery {
+            list: ListParams::first(&DOCTORS_OF_PATIENT_SORTS, page_size),
+        }
+    }
+}
+
+impl utoipa::IntoParams for DoctorsOfPatientQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        crate::listing::openapi::list(&DOCTORS_OF_PATIENT_SORTS, None, vec![])
+    }
+}
+
+impl ListQuery for DoctorsOfPatientQuery {
+    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let list = ListParams::parse(pairs, &DOCTORS_OF_PATIENT_SORTS, |_| {})?;
+        Ok(DoctorsOfPatientQuery { list })
+    }
+}
 
 fn does_not_exist(id: i64) -> String {
     format!("Invalid pk \"{id}\" - object does not exist.")
@@ -90,46 +178,22 @@ pub async fn create(
     )
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| match unique_violation(&e) {
-        Some("mappings_patient_doctor_key") => {
-            AppError::field(FAILED, NON_FIELD_ERRORS, ALREADY_ASSIGNED)
-        }
-        // The patient or doctor was deleted between the checks above and the insert.
-        _ if foreign_key_violation(&e) => AppError::field(
-            FAILED,
-            NON_FIELD_ERRORS,
-            "The patient or the doctor no longer exists.",
-        ),
-        _ => e.into(),
-    })?;
+    .on_constraint(FAILED, CONSTRAINTS)?;
     let mapping = fetch(&mut tx, user, id).await?;
     tx.commit().await?;
     tracing::info!(mapping_id = id, "doctor assigned");
     Ok(mapping)
 }
 
-/// A page of the assignments of `user`'s patients. Accepts `search` (patient or doctor
-/// name), `is_active`, `patient`, `doctor`, `ordering`, `page`, `page_size`.
+/// A page of the assignments of `user`'s patients.
 ///
-/// Errors: 400 for a bad filter or ordering; 404 past the last page.
+/// Errors: 404 past the last page.
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn list(
     db: &Db,
     user: CurrentUser,
-    query: &ListQuery,
+    query: &MappingQuery,
 ) -> Result<Page<MappingListItem>, AppError> {
-    let (mut is_active, mut patient, mut doctor) = (None, None, None);
-    let params = listing::read(query, ORDERINGS, |input| {
-        if query.get("is_active").is_some_and(|v| !v.trim().is_empty()) {
-            is_active = input.boolean("is_active", false);
-        }
-        if query.get("patient").is_some_and(|v| !v.trim().is_empty()) {
-            patient = input.id("patient", false);
-        }
-        if query.get("doctor").is_some_and(|v| !v.trim().is_empty()) {
-            doctor = input.id("doctor", false);
-        }
-    })?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select m.id, m.patient_id as patient, m.doctor_id as doctor, p.name as patient_name,
                 d.name as doctor_name, d.specialization as doctor_specialization,
@@ -140,16 +204,16 @@ pub async fn list(
          where p.created_by = ",
     );
     builder.push_bind(user.id);
-    if let Some(active) = is_active {
+    if let Some(active) = query.is_active {
         builder.push(" and m.is_active = ").push_bind(active);
     }
-    if let Some(patient) = patient {
+    if let Some(patient) = query.patient {
         builder.push(" and m.patient_id = ").push_bind(patient);
     }
-    if let Some(doctor) = doctor {
+    if let Some(doctor) = query.doctor {
         builder.push(" and m.doctor_id = ").push_bind(doctor);
     }
-    if let Some(pattern) = &params.search {
+    if let Some(pattern) = &query.list.search {
         builder
             .push(" and (p.name ilike ")
             .push_bind(pattern.clone())
@@ -157,12 +221,11 @@ pub async fn list(
             .push_bind(pattern.clone())
             .push(")");
     }
-    listing::push_page(&mut builder, &params);
-    listing::fetch_page(db, builder, &params).await
+    query.list.fetch_page(db, builder).await
 }
 
-/// The doctors assigned to one of `user`'s patients, a page at a time (`ordering`, `page`,
-/// `page_size`; `total_doctors` counts them all).
+/// The doctors assigned to one of `user`'s patients, a page at a time (`total_doctors`
+/// counts them all).
 ///
 /// Errors: 404 when the patient does not exist or belongs to someone else.
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
@@ -170,9 +233,8 @@ pub async fn doctors_of_patient(
     db: &Db,
     user: CurrentUser,
     patient_id: i64,
-    query: &ListQuery,
+    query: &DoctorsOfPatientQuery,
 ) -> Result<PatientDoctors, AppError> {
-    let params = listing::read(query, DOCTOR_ORDERINGS, |_| {})?;
     let patient_name = db
         .read(async |conn| {
             sqlx::query_scalar!(
@@ -182,7 +244,7 @@ pub async fn doctors_of_patient(
             )
             .fetch_optional(conn)
             .await?
-            .ok_or_else(patients::not_found)
+            .ok_or_else(crate::patients::not_found)
         })
         .await?;
     let mut builder = QueryBuilder::<Postgres>::new(
@@ -193,8 +255,7 @@ pub async fn doctors_of_patient(
          where m.patient_id = ",
     );
     builder.push_bind(patient_id);
-    listing::push_page(&mut builder, &params);
-    let page: Page<AssignedDoctor> = listing::fetch_page(db, builder, &params).await?;
+    let page: Page<AssignedDoctor> = query.list.fetch_page(db, builder).await?;
     Ok(PatientDoctors {
         patient_id,
         patient_name,
@@ -252,17 +313,7 @@ async fn fetch(
     .await?
     .ok_or_else(not_found)?;
     let patient_details = patients::fetch(conn, user, row.patient_id).await?;
-    let doctor_details = sqlx::query_as!(
-        crate::models::Doctor,
-        "select id, name, email, phone_number, specialization, qualification, experience_years,
-             license_number, clinic_address, consultation_fee, is_available, created_by,
-             created_at, updated_at
-         from doctors where id = $1",
-        row.doctor_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(doctors::not_found)?;
+    let doctor_details = doctors::fetch(conn, row.doctor_id).await?;
     Ok(Mapping {
         id: row.id,
         patient: row.patient_id,
@@ -275,10 +326,6 @@ async fn fetch(
         notes: row.notes,
         is_active: row.is_active,
     })
-}
-
-fn foreign_key_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_foreign_key_violation())
 }
 
 fn not_found() -> AppError {

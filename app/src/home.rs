@@ -1,23 +1,9 @@
-//! The start page.
+//! The start page, and the page for addresses the app does not know.
 
 use crate::components::{describe, hydration_marker};
-use crate::error::AppError;
-use crate::models::HealthReport;
+use crate::health::ServiceStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// Reports whether the service and its database are up.
-#[server(prefix = "/rpc", endpoint = "service_status")]
-pub async fn service_status() -> Result<HealthReport, AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let database = crate::services::health::database_ready(&state.pool)
-        .await
-        .is_ok();
-    Ok(HealthReport {
-        database,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -63,5 +49,24 @@ fn StatusCheck() -> impl IntoView {
                 }}
             </p>
         </div>
+    }
+}
+
+/// Shown for any address the app does not know.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <section class="panel">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have been moved or deleted."</p>
+            <p>
+                <a href="/">"Back to the start page"</a>
+            </p>
+        </section>
     }
 }

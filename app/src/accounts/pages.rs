@@ -1,11 +1,12 @@
 //! Sign up, sign in, the account page and sign out.
 
+use super::rpc::{SignIn, SignOut, SignUp};
 use crate::components::{
-    Field, FormError, Notice, RequireUser, UserResource, action_error, describe, field_errors,
-    hydration_marker, posted_error, when,
+    Field, FormError, Notice, action_error, describe, field_errors, hydration_marker, posted_error,
+    when,
 };
 use crate::error::AppError;
-use crate::session::{SignIn, SignOut, SignUp, recall_form};
+use crate::session::{RequireUser, UserResource, recall_form};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

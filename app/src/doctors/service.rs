@@ -1,13 +1,12 @@
-//! Doctors: a directory every signed-in user reads. Only the user who added a doctor (or
-//! an admin) may change or remove it; others get a 403.
+//! The doctors service: a directory every signed-in user reads. Only the user who added a
+//! doctor, or an administrator, may change or remove it ([`may_change`]); others get a 403.
 
-use super::listing::{self, ListQuery};
-use super::patients::read_phone;
+use super::{DOCTOR_SORTS, Doctor, DoctorListItem, DoctorView};
 use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::error::{AppError, unique_violation};
+use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
-use crate::models::{Doctor, DoctorListItem, Page};
+use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
@@ -19,19 +18,80 @@ const ADDRESS_MAX: usize = 1000;
 pub const DUPLICATE_EMAIL: &str = "A doctor with this email already exists.";
 pub const DUPLICATE_LICENSE: &str = "A doctor with this license number already exists.";
 
-const ORDERINGS: &[(&str, &str)] = &[
-    ("name", "lower(d.name), d.id"),
-    ("-name", "lower(d.name) desc, d.id desc"),
-    ("experience_years", "d.experience_years, d.id"),
-    ("-experience_years", "d.experience_years desc, d.id desc"),
-    ("consultation_fee", "d.consultation_fee, d.id"),
-    ("-consultation_fee", "d.consultation_fee desc, d.id desc"),
-    ("created_at", "d.created_at, d.id"),
-    ("-created_at", "d.created_at desc, d.id desc"),
-    ("specialization", "lower(d.specialization), d.id"),
-    ("id", "d.id"),
-    ("-id", "d.id desc"),
+const UNIQUE: &[Constraint] = &[
+    Constraint {
+        name: "doctors_email_key",
+        field: "email",
+        message: DUPLICATE_EMAIL,
+    },
+    Constraint {
+        name: "doctors_license_number_key",
+        field: "license_number",
+        message: DUPLICATE_LICENSE,
+    },
 ];
+
+/// A page of the directory: search (name, email, specialization, qualification),
+/// specialization (exact, any case), availability, ordering, page.
+#[derive(Debug, Clone)]
+pub struct DoctorQuery {
+    pub list: ListParams,
+    pub specialization: Option<String>,
+    pub is_available: Option<bool>,
+}
+
+impl DoctorQuery {
+    /// The first `page_size` doctors by name, unfiltered.
+    pub fn first(page_size: i64) -> Self {
+        DoctorQuery {
+            list: ListParams::first(&DOCTOR_SORTS, page_size),
+            specialization: None,
+            is_available: None,
+        }
+    }
+}
+
+impl utoipa::IntoParams for DoctorQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use crate::listing::openapi::{boolean, list, param, text};
+        list(
+            &DOCTOR_SORTS,
+            Some("Text in the name, email, specialization or qualification"),
+            vec![
+                param(
+                    "specialization",
+                    "Exact specialization, any case",
+                    text(SPECIALIZATION_MAX),
+                ),
+                param("is_available", "true or false", boolean()),
+            ],
+        )
+    }
+}
+
+impl ListQuery for DoctorQuery {
+    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let (mut specialization, mut is_available) = (None, None);
+        let list = ListParams::parse(pairs, &DOCTOR_SORTS, |input| {
+            specialization = input
+                .optional_text("specialization", SPECIALIZATION_MAX)
+                .filter(|s| !s.is_empty());
+            if pairs
+                .get("is_available")
+                .is_some_and(|v| !v.trim().is_empty())
+            {
+                is_available = input.boolean("is_available", false);
+            }
+        })?;
+        Ok(DoctorQuery {
+            list,
+            specialization,
+            is_available,
+        })
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Fields {
@@ -76,7 +136,7 @@ impl Fields {
         if let Some(v) = input.email("email", required(input, "email")) {
             self.email = v;
         }
-        if let Some(v) = read_phone(input, "phone_number") {
+        if let Some(v) = input.phone("phone_number") {
             self.phone_number = v;
         }
         if let Some(v) = input.text(
@@ -127,14 +187,11 @@ pub async fn create(
     let mut tx = pool.begin().await?;
     check_unique(&mut tx, &mut input, &fields, None).await?;
     input.finish(FAILED)?;
-    let doctor = sqlx::query_as!(
-        Doctor,
+    let id = sqlx::query_scalar!(
         "insert into doctors (name, email, phone_number, specialization, qualification,
              experience_years, license_number, clinic_address, consultation_fee, is_available, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         returning id, name, email, phone_number, specialization, qualification, experience_years,
-             license_number, clinic_address, consultation_fee, is_available, created_by,
-             created_at, updated_at",
+         returning id",
         fields.name,
         fields.email,
         fields.phone_number,
@@ -149,7 +206,8 @@ pub async fn create(
     )
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| write_error(e, FAILED))?;
+    .on_constraint(FAILED, UNIQUE)?;
+    let doctor = fetch(&mut tx, id).await?;
     tx.commit().await?;
     tracing::info!(doctor_id = doctor.id, "doctor created");
     Ok(doctor)
@@ -160,20 +218,38 @@ pub async fn create(
 /// Errors: 404 when there is no such doctor.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn get(db: &Db, _user: CurrentUser, id: i64) -> Result<Doctor, AppError> {
+    db.read(async |conn| fetch(conn, id).await).await
+}
+
+/// A doctor, with whether `user` may change or remove it (by [`may_change`], the rule
+/// that guards [`update`] and [`delete`]). Any signed-in user may call it.
+///
+/// Errors: 404 when there is no such doctor.
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn view(db: &Db, user: CurrentUser, id: i64) -> Result<DoctorView, AppError> {
     db.read(async |conn| {
-        sqlx::query_as!(
-            Doctor,
-            "select id, name, email, phone_number, specialization, qualification, experience_years,
+        let doctor = fetch(&mut *conn, id).await?;
+        let can_change = may_change(conn, user, doctor.created_by).await?;
+        Ok(DoctorView { doctor, can_change })
+    })
+    .await
+}
+
+/// Reads a doctor: the one place that lists a doctor's columns.
+///
+/// Errors: 404 when there is no such doctor.
+pub async fn fetch(conn: &mut PgConnection, id: i64) -> Result<Doctor, AppError> {
+    sqlx::query_as!(
+        Doctor,
+        "select id, name, email, phone_number, specialization, qualification, experience_years,
              license_number, clinic_address, consultation_fee, is_available, created_by,
              created_at, updated_at
          from doctors where id = $1",
-            id
-        )
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(not_found)
-    })
-    .await
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(super::not_found)
 }
 
 /// Updates a doctor (PUT: the required fields; PATCH: any subset). Only its creator or an
@@ -198,7 +274,7 @@ pub async fn update(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or_else(super::not_found)?;
     authorize_change(&mut tx, user, row.created_by).await?;
     let current = Fields {
         name: row.name,
@@ -215,15 +291,11 @@ pub async fn update(
     let fields = current.apply(&mut input, partial);
     check_unique(&mut tx, &mut input, &fields, Some(id)).await?;
     input.finish(FAILED)?;
-    let doctor = sqlx::query_as!(
-        Doctor,
+    sqlx::query!(
         "update doctors set name = $1, email = $2, phone_number = $3, specialization = $4,
              qualification = $5, experience_years = $6, license_number = $7, clinic_address = $8,
              consultation_fee = $9, is_available = $10, updated_at = now()
-         where id = $11
-         returning id, name, email, phone_number, specialization, qualification, experience_years,
-             license_number, clinic_address, consultation_fee, is_available, created_by,
-             created_at, updated_at",
+         where id = $11",
         fields.name,
         fields.email,
         fields.phone_number,
@@ -236,9 +308,10 @@ pub async fn update(
         fields.is_available,
         id
     )
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await
-    .map_err(|e| write_error(e, FAILED))?;
+    .on_constraint(FAILED, UNIQUE)?;
+    let doctor = fetch(&mut tx, id).await?;
     tx.commit().await?;
     tracing::info!(doctor_id = id, "doctor updated");
     Ok(doctor)
@@ -256,7 +329,7 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or_else(super::not_found)?;
     authorize_change(&mut tx, user, created_by).await?;
     sqlx::query!("delete from doctors where id = $1", id)
         .execute(&mut *tx)
@@ -266,66 +339,60 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
     Ok(())
 }
 
-/// A page of the directory. Accepts `search` (name, email, specialization, qualification),
-/// `specialization` (exact, any case), `is_available`, `ordering`, `page`, `page_size`.
+/// A page of the directory. Any signed-in user may call it.
 ///
-/// Errors: 400 for an unknown ordering or a bad `is_available`; 404 past the last page.
+/// Errors: 404 past the last page.
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn list(
     db: &Db,
     _user: CurrentUser,
-    query: &ListQuery,
+    query: &DoctorQuery,
 ) -> Result<Page<DoctorListItem>, AppError> {
-    let mut specialization = None;
-    let mut is_available = None;
-    let params = listing::read(query, ORDERINGS, |input| {
-        specialization = input
-            .optional_text("specialization", SPECIALIZATION_MAX)
-            .filter(|s| !s.is_empty());
-        if query
-            .get("is_available")
-            .is_some_and(|v| !v.trim().is_empty())
-        {
-            is_available = input.boolean("is_available", false);
-        }
-    })?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select d.id, d.name, d.specialization, d.experience_years, d.consultation_fee,
                 d.is_available, count(*) over () as total
          from doctors d where true",
     );
-    if let Some(s) = specialization {
+    if let Some(s) = &query.specialization {
         builder
             .push(" and lower(d.specialization) = lower(")
-            .push_bind(s)
+            .push_bind(s.clone())
             .push(")");
     }
-    if let Some(available) = is_available {
+    if let Some(available) = query.is_available {
         builder.push(" and d.is_available = ").push_bind(available);
     }
-    if let Some(pattern) = &params.search {
+    if let Some(pattern) = &query.list.search {
         builder
             .push(" and (d.name || ' ' || d.email || ' ' || d.specialization || ' ' || d.qualification) ilike ")
             .push_bind(pattern.clone());
     }
-    listing::push_page(&mut builder, &params);
-    listing::fetch_page(db, builder, &params).await
+    query.list.fetch_page(db, builder).await
 }
 
-/// Only the creator of a doctor, or an admin, may change it.
+/// Who may change or remove a doctor: the user who added it, or an administrator. The one
+/// rule behind the 403 of [`update`] and [`delete`] and the `can_change` of [`view`].
+pub async fn may_change(
+    conn: &mut PgConnection,
+    user: CurrentUser,
+    created_by: Option<i64>,
+) -> Result<bool, AppError> {
+    if created_by == Some(user.id) {
+        return Ok(true);
+    }
+    let is_admin = sqlx::query_scalar!("select is_admin from users where id = $1", user.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(is_admin.unwrap_or(false))
+}
+
+/// [`may_change`], or a 403.
 async fn authorize_change(
     conn: &mut PgConnection,
     user: CurrentUser,
     created_by: Option<i64>,
 ) -> Result<(), AppError> {
-    if created_by == Some(user.id) {
-        return Ok(());
-    }
-    let is_admin = sqlx::query_scalar!("select is_admin from users where id = $1", user.id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(false);
-    if is_admin {
+    if may_change(conn, user, created_by).await? {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -358,18 +425,4 @@ async fn check_unique(
         input.error("license_number", DUPLICATE_LICENSE);
     }
     Ok(())
-}
-
-pub(crate) fn not_found() -> AppError {
-    AppError::NotFound("Doctor not found.".into())
-}
-
-fn write_error(error: sqlx::Error, message: &str) -> AppError {
-    match unique_violation(&error) {
-        Some("doctors_email_key") => AppError::field(message, "email", DUPLICATE_EMAIL),
-        Some("doctors_license_number_key") => {
-            AppError::field(message, "license_number", DUPLICATE_LICENSE)
-        }
-        _ => error.into(),
-    }
 }

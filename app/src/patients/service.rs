@@ -1,12 +1,14 @@
-//! Patients: each belongs to the user who created it, and only that user can see it,
-//! find it, count it or collide with it. Everyone else gets a 404.
+//! The patients service: the only place that decides what a user may see or change of
+//! patients. Each patient belongs to the user who created it, and only that user can see
+//! it, find it, count it or collide with it. Everyone else gets a 404.
 
-use super::listing::{self, ListQuery};
+use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem};
 use crate::auth::CurrentUser;
-use crate::db::Db;
-use crate::error::{AppError, unique_violation};
+use crate::db::{Coalesced, Db};
+use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
-use crate::models::{BLOOD_GROUPS, Page, Patient, PatientListItem, UserProfile};
+use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
+use crate::session::UserProfile;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
@@ -15,20 +17,47 @@ const ADDRESS_MAX: usize = 1000;
 const HISTORY_MAX: usize = 20_000;
 pub const DUPLICATE_EMAIL: &str = "A patient with this email already exists.";
 
-/// The accepted `?ordering=` values; the first is the default.
-const ORDERINGS: &[(&str, &str)] = &[
-    ("-created_at", "p.created_at desc, p.id desc"),
-    ("created_at", "p.created_at, p.id"),
-    ("name", "lower(p.name), p.id"),
-    ("-name", "lower(p.name) desc, p.id desc"),
-    ("date_of_birth", "p.date_of_birth nulls last, p.id"),
-    (
-        "-date_of_birth",
-        "p.date_of_birth desc nulls last, p.id desc",
-    ),
-    ("id", "p.id"),
-    ("-id", "p.id desc"),
-];
+const UNIQUE: &[Constraint] = &[Constraint {
+    name: "patients_owner_email_key",
+    field: "email",
+    message: DUPLICATE_EMAIL,
+}];
+
+/// A list of patients: search (name, email, phone), blood group, ordering, page.
+#[derive(Debug, Clone)]
+pub struct PatientQuery {
+    pub list: ListParams,
+    pub blood_group: Option<String>,
+}
+
+impl utoipa::IntoParams for PatientQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use crate::listing::openapi::{choice, list, param};
+        list(
+            &PATIENT_SORTS,
+            Some("Text in the name, email or phone number"),
+            vec![param(
+                "blood_group",
+                "Exact blood group, e.g. A+",
+                choice(&BLOOD_GROUPS),
+            )],
+        )
+    }
+}
+
+impl ListQuery for PatientQuery {
+    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let mut blood_group = None;
+        let list = ListParams::parse(pairs, &PATIENT_SORTS, |input| {
+            blood_group = input
+                .optional_choice("blood_group", &BLOOD_GROUPS)
+                .filter(|b| !b.is_empty());
+        })?;
+        Ok(PatientQuery { list, blood_group })
+    }
+}
 
 /// The editable fields of a patient.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +84,7 @@ impl Fields {
         if let Some(v) = input.email("email", false) {
             self.email = v;
         }
-        if let Some(v) = read_phone(input, "phone_number") {
+        if let Some(v) = input.phone("phone_number") {
             self.phone_number = v;
         }
         if let Some(v) = input.optional_text("address", ADDRESS_MAX) {
@@ -77,26 +106,6 @@ impl Fields {
             self.medical_history = v;
         }
         self
-    }
-}
-
-/// A phone number in international form: `+` then 9 to 15 digits. Spaces, dashes, dots
-/// and parentheses are allowed while typing and removed. Blank clears it.
-pub fn read_phone(input: &mut Input, key: &str) -> Option<String> {
-    let raw = input.optional_text(key, 40)?;
-    if raw.is_empty() {
-        return Some(raw);
-    }
-    let compact: String = raw.chars().filter(|c| !" -.()".contains(*c)).collect();
-    let digits = compact.strip_prefix('+').unwrap_or("");
-    if digits.len() >= 9 && digits.len() <= 15 && digits.chars().all(|c| c.is_ascii_digit()) {
-        Some(compact)
-    } else {
-        input.error(
-            key,
-            "Enter a phone number in international form: + and 9 to 15 digits, e.g. +1234567890.",
-        );
-        None
     }
 }
 
@@ -130,7 +139,7 @@ pub async fn create(
     )
     .fetch_one(&mut *tx)
     .await
-    .map_err(|e| write_error(e, FAILED))?;
+    .on_constraint(FAILED, UNIQUE)?;
     let patient = fetch(&mut tx, user, id).await?;
     tx.commit().await?;
     tracing::info!(patient_id = id, "patient created");
@@ -144,47 +153,48 @@ pub async fn create(
 pub async fn get(db: &Db, user: CurrentUser, id: i64) -> Result<Patient, AppError> {
     // Concurrent lookups share one statement (see `crate::batch`); the owner is part of
     // the key, so a lookup only ever finds the caller's own patient.
-    db.patients
-        .load(db.clone(), (id, user.id))
+    db.load::<PatientLookup>((id, user.id))
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(super::not_found)
 }
 
-/// A lookup key: (patient id, the user who asks).
-pub(crate) type OwnedId = (i64, i64);
+/// Looking up one patient by (patient id, the user who asks), coalesced.
+struct PatientLookup;
 
-/// The patients for a group of (id, owner) keys, in one statement on a read connection.
-pub(crate) fn fetch_group(
-    db: Db,
-    keys: Vec<OwnedId>,
-) -> std::pin::Pin<Box<dyn Future<Output = crate::batch::Rows<OwnedId, Patient>> + Send>> {
-    Box::pin(async move {
-        let (ids, owners): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
-        db.read(async |conn| {
-            let rows = sqlx::query_as!(
-                PatientRow,
-                r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
+impl Coalesced for PatientLookup {
+    type Key = (i64, i64);
+    type Row = Patient;
+
+    /// The patients for a group of keys, in one statement on a read connection.
+    fn fetch(db: Db, keys: Vec<(i64, i64)>) -> crate::batch::Fetching<(i64, i64), Patient> {
+        Box::pin(async move {
+            let (ids, owners): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
+            db.read(async |conn| {
+                let rows = sqlx::query_as!(
+                    PatientRow,
+                    r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
                           p.blood_group, p.medical_history, p.created_by, p.created_at,
                           p.updated_at, u.name as "owner_name", u.email as "owner_email",
                           u.date_joined as "owner_joined"
                    from unnest($1::int8[], $2::int8[]) as k(id, owner)
                    join patients p on p.id = k.id and p.created_by = k.owner
                    join users u on u.id = p.created_by"#,
-                &ids,
-                &owners
-            )
-            .fetch_all(&mut *conn)
-            .await?;
-            Ok(rows
-                .into_iter()
-                .map(|row| {
-                    let patient = Patient::from(row);
-                    ((patient.id, patient.created_by), patient)
-                })
-                .collect())
+                    &ids,
+                    &owners
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|row| {
+                        let patient = Patient::from(row);
+                        ((patient.id, patient.created_by), patient)
+                    })
+                    .collect())
+            })
+            .await
         })
-        .await
-    })
+    }
 }
 
 /// Updates one of `user`'s patients: every required field for a full update (PUT), any
@@ -210,7 +220,7 @@ pub async fn update(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or_else(super::not_found)?;
     let fields = current.apply(&mut input, partial);
     input.finish(FAILED)?;
     sqlx::query!(
@@ -229,7 +239,7 @@ pub async fn update(
     )
     .execute(&mut *tx)
     .await
-    .map_err(|e| write_error(e, FAILED))?;
+    .on_constraint(FAILED, UNIQUE)?;
     let patient = fetch(&mut tx, user, id).await?;
     tx.commit().await?;
     tracing::info!(patient_id = id, "patient updated");
@@ -250,28 +260,21 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
     .await?
     .rows_affected();
     if deleted == 0 {
-        return Err(not_found());
+        return Err(super::not_found());
     }
     tracing::info!(patient_id = id, "patient deleted");
     Ok(())
 }
 
-/// A page of `user`'s patients. Accepts `search` (name, email, phone), `blood_group`,
-/// `ordering`, `page` and `page_size`.
+/// A page of `user`'s patients.
 ///
-/// Errors: 400 for an unknown ordering or blood group; 404 for a page past the last.
+/// Errors: 404 for a page past the last.
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn list(
     db: &Db,
     user: CurrentUser,
-    query: &ListQuery,
+    query: &PatientQuery,
 ) -> Result<Page<PatientListItem>, AppError> {
-    let mut blood_group = None;
-    let params = listing::read(query, ORDERINGS, |input| {
-        blood_group = input
-            .optional_choice("blood_group", &BLOOD_GROUPS)
-            .filter(|b| !b.is_empty());
-    })?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select p.id, p.name, p.email, p.phone_number, p.blood_group,
                 u.name as created_by_name, p.created_at, count(*) over () as total
@@ -279,20 +282,23 @@ pub async fn list(
          where p.created_by = ",
     );
     builder.push_bind(user.id);
-    if let Some(group) = blood_group {
-        builder.push(" and p.blood_group = ").push_bind(group);
+    if let Some(group) = &query.blood_group {
+        builder
+            .push(" and p.blood_group = ")
+            .push_bind(group.clone());
     }
-    if let Some(pattern) = &params.search {
+    if let Some(pattern) = &query.list.search {
         builder
             .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
             .push_bind(pattern.clone());
     }
-    listing::push_page(&mut builder, &params);
-    listing::fetch_page(db, builder, &params).await
+    query.list.fetch_page(db, builder).await
 }
 
-/// Reads a patient of `user` with its creator's details.
-pub(crate) async fn fetch(
+/// Reads a patient of `user` with its creator's details, inside a transaction.
+///
+/// Errors: 404 as for [`get`].
+pub async fn fetch(
     conn: &mut PgConnection,
     user: CurrentUser,
     id: i64,
@@ -309,7 +315,7 @@ pub(crate) async fn fetch(
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(not_found)?;
+    .ok_or_else(super::not_found)?;
     Ok(row.into())
 }
 
@@ -352,16 +358,5 @@ impl From<PatientRow> for Patient {
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
-    }
-}
-
-pub(crate) fn not_found() -> AppError {
-    AppError::NotFound("Patient not found.".into())
-}
-
-fn write_error(error: sqlx::Error, message: &str) -> AppError {
-    match unique_violation(&error) {
-        Some("patients_owner_email_key") => AppError::field(message, "email", DUPLICATE_EMAIL),
-        _ => error.into(),
     }
 }
