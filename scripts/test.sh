@@ -12,14 +12,31 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 step "formatting"
 cargo fmt --all -- --check
 
-step "clippy (server, tests included)"
-cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
-step "clippy (front end, wasm32)"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-
 step "starting a throwaway PostgreSQL cluster"
 throwaway_pg_start
 echo "    $DATABASE_URL"
+
+step "clippy (server, tests included), checking every query against the database"
+# The query macros run against a database with the migrations applied and write what they
+# learn to a fresh directory; it must equal the committed .sqlx/, or offline builds would
+# check SQL against stale data. (Touching the crates makes every macro run again.)
+psql "$DATABASE_URL" -qc 'create database prepare'
+prepare_url="${DATABASE_URL/\/postgres?//prepare?}"
+for migration in migrations/*.sql; do
+  psql "$prepare_url" -q -v ON_ERROR_STOP=1 -f "$migration"
+done
+fresh_sqlx=$(mktemp -d)
+touch app/src/lib.rs server/src/lib.rs
+SQLX_OFFLINE=false DATABASE_URL="$prepare_url" SQLX_OFFLINE_DIR="$fresh_sqlx" \
+  cargo clippy -p server -p app --features app/ssr --all-targets -- -D warnings
+if ! diff -r .sqlx "$fresh_sqlx" >/dev/null; then
+  diff -r .sqlx "$fresh_sqlx" | head -20 >&2
+  echo "error: .sqlx/ is stale: run scripts/sqlx-prepare.sh and commit .sqlx/" >&2
+  exit 1
+fi
+rm -rf "$fresh_sqlx"
+step "clippy (front end, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust unit and integration tests"
 cargo test -p server -p app --features app/ssr
@@ -48,6 +65,7 @@ step "OpenAPI conformance (schemathesis)"
 scripts/schemathesis.sh "$E2E_BASE_URL"
 
 step "Playwright (system Chromium)"
-(cd end2end && npx playwright test)
+# E2E_DATABASE_URL: the server's database, for the specs that set up what no page can (psql).
+(cd end2end && E2E_DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" npx playwright test)
 
 step "all tests passed"

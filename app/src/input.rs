@@ -14,6 +14,8 @@ use std::str::FromStr;
 pub const REQUIRED: &str = "This field is required.";
 pub const NOT_NULL: &str = "This field may not be null.";
 pub const NOT_BLANK: &str = "This field may not be blank.";
+/// The longest email address accepted (RFC 5321's path limit), as Django's `EmailField`.
+pub const EMAIL_MAX: usize = 254;
 
 /// One request's fields, and the errors found in them so far.
 #[derive(Debug, Default)]
@@ -181,9 +183,9 @@ impl Input {
     /// An optional one (`required` false) may be blank, which reads as "".
     pub fn email(&mut self, key: &str, required: bool) -> Option<String> {
         let value = if required {
-            self.text(key, true, 254)?
+            self.text(key, true, EMAIL_MAX)?
         } else {
-            self.optional_text(key, 254)?
+            self.optional_text(key, EMAIL_MAX)?
         };
         if value.is_empty() {
             return Some(value);

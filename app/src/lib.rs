@@ -91,9 +91,9 @@ fn Layout() -> impl IntoView {
                     <Route path=StaticSegment("account") view=accounts::pages::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/patients") view=patients::pages::PatientsPage ssr=SsrMode::Async />
                     <Route path=path!("/patients/new") view=patients::pages::NewPatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/:id") view=patients::pages::PatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id") view=PatientWithDoctors ssr=SsrMode::Async />
                     <Route path=path!("/patients/:id/edit") view=patients::pages::EditPatientPage ssr=SsrMode::Async />
-                    <Route path=path!("/patients/:id/delete") view=patients::pages::DeletePatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/patients/:id/delete") view=DeletePatientWithAssignments ssr=SsrMode::Async />
                     <Route path=path!("/doctors") view=doctors::pages::DoctorsPage ssr=SsrMode::Async />
                     <Route path=path!("/doctors/new") view=doctors::pages::NewDoctorPage ssr=SsrMode::Async />
                     <Route path=path!("/doctors/:id") view=doctors::pages::DoctorPage ssr=SsrMode::Async />
@@ -103,6 +103,27 @@ fn Layout() -> impl IntoView {
                 </Routes>
             </main>
         </div>
+    }
+}
+
+/// A patient's page with their doctors: the two domains meet here, in the app, so
+/// neither imports the other's pages.
+#[component]
+fn PatientWithDoctors() -> impl IntoView {
+    view! {
+        <patients::pages::PatientPage>
+            <assignments::pages::PatientDoctorsSection />
+        </patients::pages::PatientPage>
+    }
+}
+
+/// A patient's delete confirmation, saying how many assignments go with the record.
+#[component]
+fn DeletePatientWithAssignments() -> impl IntoView {
+    view! {
+        <patients::pages::DeletePatientPage>
+            <assignments::pages::AssignmentsRemoved />
+        </patients::pages::DeletePatientPage>
     }
 }
 

@@ -9,8 +9,9 @@ use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
 use sqlx::PgPool;
 
-const NAME_MAX: usize = 150;
-const PASSWORD_MAX: usize = 4096;
+/// The longest name and password accepted (the OpenAPI document states the same).
+pub const NAME_MAX: usize = 150;
+pub const PASSWORD_MAX: usize = 4096;
 const EMAIL_TAKEN: &str = "A user with this email already exists.";
 
 /// Creates an account. Anyone may call it.
@@ -89,7 +90,7 @@ pub async fn login(
     throttle: &LoginThrottle,
     mut input: Input,
 ) -> Result<Session, AppError> {
-    let email = input.text("email", true, 254);
+    let email = input.text("email", true, crate::input::EMAIL_MAX);
     let password = input.secret("password", PASSWORD_MAX);
     input.finish("Login failed")?;
     let (Some(email), Some(password)) = (email, password) else {

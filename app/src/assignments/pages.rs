@@ -5,7 +5,7 @@ use super::PatientDoctors;
 use super::rpc::{AssignDoctor, UnassignDoctor, doctors_of_patient, list_assignments};
 use crate::components::{
     Column, ErrorPanel, Field, FormError, ListTable, Select, action_error, field_errors,
-    hydration_marker, posted_error, query_as_map, when,
+    hydration_marker, posted_error, query_as_map, record_by_id, when,
 };
 use crate::doctors::rpc::doctor_choices;
 use crate::error::AppError;
@@ -74,10 +74,11 @@ fn AssignmentList() -> impl IntoView {
     }
 }
 
-/// A patient's doctors, each with an Unassign button, and the form to assign another.
+/// The doctors of the patient the address names (`/patients/{id}`), each with an Unassign
+/// button, and the form to assign another. Shown on the patient's page.
 #[component]
-pub fn PatientDoctorsSection(patient: i64) -> impl IntoView {
-    let doctors = Resource::new(move || patient, doctors_of_patient);
+pub fn PatientDoctorsSection() -> impl IntoView {
+    let doctors = record_by_id(doctors_of_patient, crate::patients::not_found);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading doctors…"</p> }>
             {move || Suspend::new(async move {
@@ -85,6 +86,21 @@ pub fn PatientDoctorsSection(patient: i64) -> impl IntoView {
                     Ok(doctors) => view! { <DoctorsOfPatient doctors /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// "removes 2 doctor assignment(s)": what deleting the patient the address names takes
+/// with it. Shown on the patient's delete confirmation.
+#[component]
+pub fn AssignmentsRemoved() -> impl IntoView {
+    let doctors = record_by_id(doctors_of_patient, crate::patients::not_found);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let count = doctors.await.map_or(0, |d| d.total_doctors);
+                format!("removes {count} doctor assignment(s)")
             })}
         </Suspense>
     }

@@ -13,7 +13,8 @@ use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use crate::patients::service as patients;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-const NOTES_MAX: usize = 2000;
+/// The longest notes accepted (the OpenAPI document states the same).
+pub const NOTES_MAX: usize = 2000;
 pub const ALREADY_ASSIGNED: &str = "This doctor is already assigned to this patient.";
 
 const CONSTRAINTS: &[Constraint] = &[

@@ -10,11 +10,13 @@ use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
-const NAME_MAX: usize = 255;
-const SPECIALIZATION_MAX: usize = 100;
-const QUALIFICATION_MAX: usize = 255;
-const LICENSE_MAX: usize = 50;
-const ADDRESS_MAX: usize = 1000;
+// The limits the fields are checked against; the OpenAPI document states the same.
+pub const NAME_MAX: usize = 255;
+pub const SPECIALIZATION_MAX: usize = 100;
+pub const QUALIFICATION_MAX: usize = 255;
+pub const LICENSE_MAX: usize = 50;
+pub const ADDRESS_MAX: usize = 1000;
+pub const EXPERIENCE_YEARS: (i64, i64) = (0, 80);
 pub const DUPLICATE_EMAIL: &str = "A doctor with this email already exists.";
 pub const DUPLICATE_LICENSE: &str = "A doctor with this license number already exists.";
 
@@ -149,7 +151,12 @@ impl Fields {
         if let Some(v) = input.optional_text("qualification", QUALIFICATION_MAX) {
             self.qualification = v;
         }
-        if let Some(v) = input.integer("experience_years", false, 0, 80) {
+        if let Some(v) = input.integer(
+            "experience_years",
+            false,
+            EXPERIENCE_YEARS.0,
+            EXPERIENCE_YEARS.1,
+        ) {
             self.experience_years = v as i32;
         }
         if let Some(v) = input.text(

@@ -12,9 +12,10 @@ use crate::session::UserProfile;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
-const NAME_MAX: usize = 255;
-const ADDRESS_MAX: usize = 1000;
-const HISTORY_MAX: usize = 20_000;
+// The limits the fields are checked against; the OpenAPI document states the same.
+pub const NAME_MAX: usize = 255;
+pub const ADDRESS_MAX: usize = 1000;
+pub const HISTORY_MAX: usize = 20_000;
 pub const DUPLICATE_EMAIL: &str = "A patient with this email already exists.";
 
 const UNIQUE: &[Constraint] = &[Constraint {

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
             `details` (field → messages)."
     ),
     components(schemas(
-        schema::ErrorBody, schema::BloodGroup,
+        schema::ErrorBody,
         accounts::UserSummary, session::UserProfile, patients::Patient, patients::PatientListItem,
         doctors::Doctor, doctors::DoctorListItem, assignments::Mapping, assignments::MappingListItem,
         assignments::AssignedDoctor, assignments::PatientDoctors,
@@ -52,9 +52,85 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document with each path written as the specification writes it, with its
-/// trailing slash (`/api/patients/`).
-pub fn with_trailing_slashes(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+/// Writes into the request schemas the limits the services check, from the same
+/// constants, so the document cannot promise more or less than the validation accepts.
+struct Limits;
+
+impl Limits {
+    const MAX_LENGTHS: &[(&str, &str, usize)] = {
+        use app::accounts::service as accounts;
+        use app::assignments::service as assignments;
+        use app::doctors::service as doctors;
+        use app::input::EMAIL_MAX;
+        use app::patients::service as patients;
+        &[
+            ("RegisterRequest", "name", accounts::NAME_MAX),
+            ("RegisterRequest", "email", EMAIL_MAX),
+            ("RegisterRequest", "password", accounts::PASSWORD_MAX),
+            ("RegisterRequest", "password2", accounts::PASSWORD_MAX),
+            ("LoginRequest", "email", EMAIL_MAX),
+            ("LoginRequest", "password", accounts::PASSWORD_MAX),
+            ("RefreshRequest", "refresh", accounts::PASSWORD_MAX),
+            ("PatientRequest", "name", patients::NAME_MAX),
+            ("PatientRequest", "email", EMAIL_MAX),
+            ("PatientRequest", "address", patients::ADDRESS_MAX),
+            ("PatientRequest", "medical_history", patients::HISTORY_MAX),
+            ("DoctorRequest", "name", doctors::NAME_MAX),
+            ("DoctorRequest", "email", EMAIL_MAX),
+            (
+                "DoctorRequest",
+                "specialization",
+                doctors::SPECIALIZATION_MAX,
+            ),
+            ("DoctorRequest", "qualification", doctors::QUALIFICATION_MAX),
+            ("DoctorRequest", "license_number", doctors::LICENSE_MAX),
+            ("DoctorRequest", "clinic_address", doctors::ADDRESS_MAX),
+            ("MappingRequest", "notes", assignments::NOTES_MAX),
+        ]
+    };
+}
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (schema, field, max) in Limits::MAX_LENGTHS {
+            if let Some(property) = property(openapi, schema, field) {
+                property.max_length = Some(*max);
+            }
+        }
+        if let Some(property) = property(openapi, "PatientRequest", "blood_group") {
+            property.enum_values =
+                Some(patients::BLOOD_GROUPS.iter().map(|g| (*g).into()).collect());
+        }
+        if let Some(property) = property(openapi, "DoctorRequest", "experience_years") {
+            let (least, most) = app::doctors::service::EXPERIENCE_YEARS;
+            property.minimum = Some(least.into());
+            property.maximum = Some(most.into());
+        }
+    }
+}
+
+/// A property of a component schema, when both are there and inline.
+fn property<'a>(
+    openapi: &'a mut utoipa::openapi::OpenApi,
+    schema: &str,
+    field: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    use utoipa::openapi::{RefOr, Schema};
+    let components = openapi.components.as_mut()?;
+    let RefOr::T(Schema::Object(object)) = components.schemas.get_mut(schema)? else {
+        return None;
+    };
+    match object.properties.get_mut(field)? {
+        RefOr::T(Schema::Object(property)) => Some(property),
+        _ => None,
+    }
+}
+
+/// The document once every route has put its entry in: the limits written in (see
+/// [`Limits`]), and each path written as the specification writes it, with its trailing
+/// slash (`/api/patients/`).
+pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    Limits.modify(&mut document);
     let paths = std::mem::take(&mut document.paths.paths);
     document.paths.paths = paths
         .into_iter()

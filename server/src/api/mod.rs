@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .split_for_parts();
     router
         .route("/api", get(root))
-        .merge(docs::routes(docs::with_trailing_slashes(document)))
+        .merge(docs::routes(docs::finish(document)))
 }
 
 /// `GET /api/`: where everything is.

@@ -112,28 +112,32 @@ pub struct Status {
 }
 
 // ---- request bodies (documentation of the canonical form) ----
+//
+// Lengths, ranges and choices are not written here: `super::docs::Limits` writes them into
+// the document from the constants the validation uses. Optional fields are not nullable:
+// a `null` is refused ("This field may not be null."), leaving a field out is not.
 
 #[allow(dead_code)]
 #[derive(ToSchema)]
 pub struct RegisterRequest {
-    #[schema(example = "John Doe", min_length = 1, max_length = 150)]
+    #[schema(example = "John Doe", min_length = 1, pattern = r"\S")]
     pub name: String,
-    #[schema(example = "john@example.com", format = "email", max_length = 254)]
+    #[schema(example = "john@example.com", format = "email")]
     pub email: String,
     /// At least 8 characters, not all digits, not common, not like the name or email.
-    #[schema(example = "SecurePass123!", min_length = 8)]
+    #[schema(example = "SecurePass123!", min_length = 8, pattern = r"\D")]
     pub password: String,
     /// Must equal `password`.
-    #[schema(example = "SecurePass123!", min_length = 8)]
+    #[schema(example = "SecurePass123!", min_length = 8, pattern = r"\D")]
     pub password2: String,
 }
 
 #[allow(dead_code)]
 #[derive(ToSchema)]
 pub struct LoginRequest {
-    #[schema(example = "john@example.com")]
+    #[schema(example = "john@example.com", min_length = 1)]
     pub email: String,
-    #[schema(example = "SecurePass123!")]
+    #[schema(example = "SecurePass123!", min_length = 1)]
     pub password: String,
 }
 
@@ -141,6 +145,7 @@ pub struct LoginRequest {
 #[derive(ToSchema)]
 pub struct RefreshRequest {
     /// A refresh token from login.
+    #[schema(min_length = 1)]
     pub refresh: String,
 }
 
@@ -148,97 +153,70 @@ pub struct RefreshRequest {
 #[allow(dead_code)]
 #[derive(ToSchema)]
 pub struct PatientRequest {
-    #[schema(
-        example = "Alice Smith",
-        min_length = 1,
-        max_length = 255,
-        pattern = r"\S"
-    )]
+    #[schema(example = "Alice Smith", min_length = 1, pattern = r"\S")]
     pub name: String,
     /// Unique among your patients.
-    #[schema(example = "alice@example.com", format = "email", max_length = 254)]
+    #[schema(example = "alice@example.com", format = "email", nullable = false)]
     pub email: Option<String>,
     /// `+` and 9 to 15 digits.
-    #[schema(example = "+1234567890", pattern = r"^\+[0-9]{9,15}$")]
+    #[schema(
+        example = "+1234567890",
+        pattern = r"^\+[0-9]{9,15}$",
+        nullable = false
+    )]
     pub phone_number: Option<String>,
-    #[schema(example = "123 Main St, New York, NY 10001", max_length = 1000)]
+    #[schema(example = "123 Main St, New York, NY 10001", nullable = false)]
     pub address: Option<String>,
-    /// Not in the future.
-    #[schema(example = "1990-05-15", format = "date")]
+    /// From 1850, and not in the future.
+    #[schema(
+        example = "1990-05-15",
+        format = "date",
+        pattern = r"^(18[5-9][0-9]|19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        nullable = false
+    )]
     pub date_of_birth: Option<String>,
-    #[schema(example = "A+")]
-    pub blood_group: Option<BloodGroup>,
-    #[schema(example = "No known allergies.", max_length = 20000)]
+    #[schema(example = "A+", nullable = false)]
+    pub blood_group: Option<String>,
+    #[schema(example = "No known allergies.", nullable = false)]
     pub medical_history: Option<String>,
-}
-
-#[allow(dead_code)]
-#[derive(ToSchema)]
-pub enum BloodGroup {
-    #[schema(rename = "A+")]
-    APos,
-    #[schema(rename = "A-")]
-    ANeg,
-    #[schema(rename = "B+")]
-    BPos,
-    #[schema(rename = "B-")]
-    BNeg,
-    #[schema(rename = "AB+")]
-    AbPos,
-    #[schema(rename = "AB-")]
-    AbNeg,
-    #[schema(rename = "O+")]
-    OPos,
-    #[schema(rename = "O-")]
-    ONeg,
 }
 
 /// A doctor to create or replace (PUT); for PATCH every field is optional.
 #[allow(dead_code)]
 #[derive(ToSchema)]
 pub struct DoctorRequest {
-    #[schema(
-        example = "Sarah Williams",
-        min_length = 1,
-        max_length = 255,
-        pattern = r"\S"
-    )]
+    #[schema(example = "Sarah Williams", min_length = 1, pattern = r"\S")]
     pub name: String,
     /// Unique among all doctors.
-    #[schema(example = "dr.sarah@hospital.com", format = "email", max_length = 254)]
+    #[schema(example = "dr.sarah@hospital.com", format = "email")]
     pub email: String,
-    #[schema(example = "+1122334455", pattern = r"^\+[0-9]{9,15}$")]
-    pub phone_number: Option<String>,
     #[schema(
-        example = "Cardiologist",
-        min_length = 1,
-        max_length = 100,
-        pattern = r"\S"
+        example = "+1122334455",
+        pattern = r"^\+[0-9]{9,15}$",
+        nullable = false
     )]
+    pub phone_number: Option<String>,
+    #[schema(example = "Cardiologist", min_length = 1, pattern = r"\S")]
     pub specialization: String,
-    #[schema(example = "MBBS, MD (Cardiology)", max_length = 255)]
+    #[schema(example = "MBBS, MD (Cardiology)", nullable = false)]
     pub qualification: Option<String>,
-    #[schema(example = 10, minimum = 0, maximum = 80)]
+    #[schema(example = 10, nullable = false)]
     pub experience_years: Option<i32>,
     /// Unique among all doctors.
-    #[schema(
-        example = "MED-2024-001",
-        min_length = 1,
-        max_length = 50,
-        pattern = r"\S"
-    )]
+    #[schema(example = "MED-2024-001", min_length = 1, pattern = r"\S")]
     pub license_number: String,
-    #[schema(example = "City Hospital, 789 Medical Center, NY", max_length = 1000)]
+    #[schema(example = "City Hospital, 789 Medical Center, NY", nullable = false)]
     pub clinic_address: Option<String>,
     /// A number or a string, at most 2 decimals, not negative.
     #[schema(
         example = 150.0,
         minimum = 0,
         maximum = 99999999.99,
-        multiple_of = 0.01
+        multiple_of = 0.01,
+        nullable = false
     )]
     pub consultation_fee: Option<f64>,
-    #[schema(example = true)]
+    #[schema(example = true, nullable = false)]
     pub is_available: Option<bool>,
 }
 
@@ -246,16 +224,16 @@ pub struct DoctorRequest {
 #[derive(ToSchema)]
 pub struct MappingRequest {
     /// The id of one of your patients.
-    #[schema(example = 1, minimum = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 9223372036854775807i64)]
     pub patient: i64,
     /// The id of a doctor.
-    #[schema(example = 1, minimum = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 9223372036854775807i64)]
     pub doctor: i64,
     #[schema(
         example = "Primary cardiologist for routine checkups",
-        max_length = 2000
+        nullable = false
     )]
     pub notes: Option<String>,
-    #[schema(example = true)]
+    #[schema(example = true, nullable = false)]
     pub is_active: Option<bool>,
 }

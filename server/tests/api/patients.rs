@@ -1223,6 +1223,59 @@ async fn the_list_can_be_ordered_and_a_bad_ordering_is_a_400(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::MIGRATOR")]
+async fn orderings_combine_as_a_comma_list_most_significant_first(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let token = app.signed_in("A").await.token;
+    for (name, group) in [
+        ("bravo", "A+"),
+        ("alpha", "O-"),
+        ("bravo", "B+"),
+        ("alpha", "A+"),
+    ] {
+        app.create_patient(&token, json!({"name": name, "blood_group": group}))
+            .await;
+    }
+    let cases = [
+        (
+            "name,-created_at",
+            ["alpha", "alpha", "bravo", "bravo"],
+            ["A+", "O-", "B+", "A+"],
+        ),
+        (
+            "name,created_at",
+            ["alpha", "alpha", "bravo", "bravo"],
+            ["O-", "A+", "A+", "B+"],
+        ),
+        (
+            "-name,%20id",
+            ["bravo", "bravo", "alpha", "alpha"],
+            ["A+", "B+", "O-", "A+"],
+        ),
+    ];
+    for (ordering, names, groups) in cases {
+        let r = app
+            .get(&format!("/api/patients/?ordering={ordering}"), Some(&token))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{ordering}: {}", r.raw);
+        assert_eq!(column(&r.body, "patients", "name"), names, "{ordering}");
+        assert_eq!(
+            column(&r.body, "patients", "blood_group"),
+            groups,
+            "{ordering}"
+        );
+    }
+    let r = app
+        .get("/api/patients/?ordering=name,password", Some(&token))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        r.body["details"]["ordering"][0],
+        "\"password\" is not a valid ordering. Use one of: -created_at, created_at, name, -name, \
+         date_of_birth, -date_of_birth, id, -id."
+    );
+}
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
 async fn every_patient_endpoint_needs_a_token(pool: PgPool) {
     let app = TestApp::new(pool);
     let token = app.signed_in("A").await.token;

@@ -1,35 +1,43 @@
 //! `/patients/{id}/delete`: the confirmation before a patient's record is deleted.
 
-use crate::assignments::rpc::doctors_of_patient;
 use crate::components::{ErrorPanel, FormError, record_by_id};
 use crate::patients::rpc::{DeletePatient, get_patient};
 use crate::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// `children`: what else goes with the record, in words ("removes 2 doctor assignment(s)");
+/// the app fills it in from the domains that hold such things.
 #[component]
-pub fn DeletePatientPage() -> impl IntoView {
-    let patient = record_by_id(get_patient, crate::patients::not_found);
-    let doctors = record_by_id(doctors_of_patient, crate::patients::not_found);
-    let action = ServerAction::<DeletePatient>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+pub fn DeletePatientPage(children: ChildrenFn) -> impl IntoView {
     view! {
         <Title text="Delete patient" />
         <RequireUser>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match (patient.await, doctors.await) {
-                        (Ok(p), Ok(doctors)) => {
+            <ConfirmDelete children=children.clone() />
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ConfirmDelete(children: ChildrenFn) -> impl IntoView {
+    let patient = record_by_id(get_patient, crate::patients::not_found);
+    let action = ServerAction::<DeletePatient>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match patient.await {
+                        Ok(p) => {
                             view! {
                                 <section class="panel narrow">
                                     <h1>{format!("Delete {}?", p.name)}</h1>
                                     <FormError error />
                                     <p>
-                                        {format!(
-                                            "This permanently deletes the record of {} and removes {} doctor assignment(s). It cannot be undone.",
-                                            p.name,
-                                            doctors.total_doctors,
-                                        )}
+                                        {format!("This permanently deletes the record of {} and ", p.name)}
+                                        {children()}
+                                        ". It cannot be undone."
                                     </p>
                                     <ActionForm action>
                                         <input type="hidden" name="id" value=p.id />
@@ -42,10 +50,10 @@ pub fn DeletePatientPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }
-                })}
-            </Suspense>
-        </RequireUser>
+                })
+            }}
+        </Suspense>
     }
 }

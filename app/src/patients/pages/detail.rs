@@ -1,6 +1,6 @@
-//! `/patients/{id}`: a patient's record, and the doctors who look after them.
+//! `/patients/{id}`: a patient's record, followed by what other domains show about the
+//! patient (the app puts the assigned doctors there).
 
-use crate::assignments::pages::PatientDoctorsSection;
 use crate::components::{ErrorPanel, Notice, record_by_id, when};
 use crate::patients::Patient;
 use crate::patients::rpc::get_patient;
@@ -8,33 +8,37 @@ use crate::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// `children`: shown below the record, above the way back to the list.
 #[component]
-pub fn PatientPage() -> impl IntoView {
+pub fn PatientPage(children: ChildrenFn) -> impl IntoView {
     view! {
         <Title text="Patient" />
         <RequireUser>
-            <PatientDetail />
+            <PatientDetail children=children.clone() />
         </RequireUser>
     }
 }
 
 #[component]
-fn PatientDetail() -> impl IntoView {
+fn PatientDetail(children: ChildrenFn) -> impl IntoView {
     let patient = record_by_id(get_patient, crate::patients::not_found);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match patient.await {
-                    Ok(patient) => view! { <PatientView patient /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match patient.await {
+                        Ok(patient) => view! { <PatientView patient children /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn PatientView(patient: Patient) -> impl IntoView {
+fn PatientView(patient: Patient, children: ChildrenFn) -> impl IntoView {
     let patient_id = patient.id;
     let or_dash = |s: String| if s.is_empty() { "—".to_owned() } else { s };
     view! {
@@ -66,7 +70,7 @@ fn PatientView(patient: Patient) -> impl IntoView {
                 <dd>{format!("{} by {}", when(&patient.created_at), patient.created_by_details.name)}</dd>
             </dl>
         </section>
-        <PatientDoctorsSection patient=patient_id />
+        {children()}
         <p><a href="/patients">"← All patients"</a></p>
     }
 }
