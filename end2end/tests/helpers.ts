@@ -1,4 +1,5 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 
 export const PASSWORD = "SecurePass123!";
 
@@ -101,4 +102,87 @@ export async function createDoctor(page: Page, name: string, specialization = "C
 /** Saves a full-page screenshot among the test's results. */
 export async function screenshot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+}
+
+/**
+ * The database of the server under test, when the test command provides it (scripts/test.sh
+ * does). Without it, nothing can be changed behind the server's back: specs that need it skip.
+ */
+export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL;
+export const NO_DATABASE_REASON =
+  "E2E_DATABASE_URL is not set: making an administrator needs the server's database (scripts/test.sh sets it)";
+
+/**
+ * Makes the user with this email an administrator, directly in the server's database (no page
+ * or command does this yet). Needs `psql` on PATH and E2E_DATABASE_URL.
+ */
+export function makeAdmin(email: string) {
+  if (!E2E_DATABASE_URL) throw new Error(NO_DATABASE_REASON);
+  const quoted = email.replaceAll("'", "''");
+  const ids = execFileSync(
+    "psql",
+    [
+      E2E_DATABASE_URL,
+      "-qtAX",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-c",
+      `update users set is_admin = true where lower(email) = lower('${quoted}') returning id`,
+    ],
+    { encoding: "utf8" },
+  ).trim();
+  if (!/^\d+$/.test(ids)) throw new Error(`makeAdmin(${email}): expected one user, psql printed ${JSON.stringify(ids)}`);
+}
+
+/** A new user registered and signed in through the REST API, with its access token. */
+export async function apiUser(request: APIRequestContext, label = "api") {
+  const user = newUser(label);
+  const registered = await request.post("/api/auth/register/", {
+    data: { name: user.name, email: user.email, password: user.password, password2: user.password },
+  });
+  expect(registered.status(), await registered.text()).toBe(201);
+  const login = await request.post("/api/auth/login/", { data: { email: user.email, password: user.password } });
+  expect(login.status(), await login.text()).toBe(200);
+  const { access } = (await login.json()) as { access: string };
+  return { ...user, token: access };
+}
+
+export type ApiUser = Awaited<ReturnType<typeof apiUser>>;
+
+/** The headers that make a REST request as this user. */
+export function bearer(user: ApiUser) {
+  return { Authorization: `Bearer ${user.token}` };
+}
+
+/** Adds a doctor through the REST API as this user (the doctor's creator); returns its id. */
+export async function apiCreateDoctor(
+  request: APIRequestContext,
+  user: ApiUser,
+  name: string,
+  specialization = "Cardiologist",
+) {
+  const id = `${Date.now()}${Math.floor(Math.random() * 100000)}`;
+  const created = await request.post("/api/doctors/", {
+    headers: bearer(user),
+    data: { name, email: `dr-${id}@hospital.example`, specialization, license_number: `MED-${id}` },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const { doctor } = (await created.json()) as { doctor: { id: number } };
+  return doctor.id;
+}
+
+/**
+ * Collects what goes wrong while a page is used: any response of status 500 or more (pages,
+ * server functions, assets) and any uncaught error in the page (a panicking island).
+ * Assert at the end that the list is empty.
+ */
+export function watchForErrors(page: Page) {
+  const problems: string[] = [];
+  page.on("response", (response) => {
+    if (response.status() >= 500) {
+      problems.push(`${response.request().method()} ${response.url()}: ${response.status()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+  return problems;
 }
