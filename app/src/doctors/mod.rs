@@ -43,6 +43,17 @@ pub struct DoctorView {
     pub can_change: bool,
 }
 
+impl DoctorView {
+    /// The doctor, when this user may change it; otherwise the service's own refusal.
+    pub fn changeable(self) -> Result<Doctor, AppError> {
+        if self.can_change {
+            Ok(self.doctor)
+        } else {
+            Err(forbidden())
+        }
+    }
+}
+
 /// A doctor as the directory list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -123,4 +134,9 @@ pub static DOCTOR_SORTS: Sorts = Sorts {
 /// The answer for an id that names no record this user may see.
 pub fn not_found() -> AppError {
     AppError::NotFound("Doctor not found.".into())
+}
+
+/// The answer for a change by someone who neither added the doctor nor administers.
+pub fn forbidden() -> AppError {
+    AppError::Forbidden("You do not have permission to perform this action.".into())
 }

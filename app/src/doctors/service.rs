@@ -402,9 +402,7 @@ async fn authorize_change(
     if may_change(conn, user, created_by).await? {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "You do not have permission to perform this action.".into(),
-        ))
+        Err(super::forbidden())
     }
 }
 

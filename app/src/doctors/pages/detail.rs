@@ -4,7 +4,6 @@
 use crate::components::{ErrorPanel, FormError, Notice, record_by_id};
 use crate::doctors::DoctorView;
 use crate::doctors::rpc::{DeleteDoctor, get_doctor};
-use crate::error::AppError;
 use crate::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -80,8 +79,8 @@ pub fn DeleteDoctorPage() -> impl IntoView {
         <RequireUser>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match doctor.await {
-                        Ok(DoctorView { doctor: d, can_change: true }) => {
+                    match doctor.await.and_then(DoctorView::changeable) {
+                        Ok(d) => {
                             view! {
                                 <section class="panel narrow">
                                     <h1>{format!("Delete Dr. {}?", d.name)}</h1>
@@ -97,10 +96,6 @@ pub fn DeleteDoctorPage() -> impl IntoView {
                                 </section>
                             }
                                 .into_any()
-                        }
-                        Ok(_) => {
-                            let error = AppError::Forbidden("Only the person who added this doctor, or an administrator, can delete it.".into());
-                            view! { <ErrorPanel error /> }.into_any()
                         }
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }

@@ -34,8 +34,8 @@ pub fn EditDoctorPage() -> impl IntoView {
         <RequireUser>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match doctor.await {
-                        Ok(DoctorView { doctor: d, can_change: true }) => {
+                    match doctor.await.and_then(DoctorView::changeable) {
+                        Ok(d) => {
                             view! {
                                 <div class="page-heading">
                                     <h1>{format!("Edit Dr. {}", d.name)}</h1>
@@ -43,10 +43,6 @@ pub fn EditDoctorPage() -> impl IntoView {
                                 <DoctorForm doctor=Some(d) />
                             }
                                 .into_any()
-                        }
-                        Ok(_) => {
-                            let error = AppError::Forbidden("Only the person who added this doctor, or an administrator, can change it.".into());
-                            view! { <ErrorPanel error /> }.into_any()
                         }
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }
