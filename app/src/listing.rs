@@ -83,7 +83,7 @@ impl Sorts {
         let one = self
             .choices
             .iter()
-            .map(|s| s.name.replace('-', "\\-"))
+            .map(|s| s.name)
             .collect::<Vec<_>>()
             .join("|");
         format!("^({one})(,({one}))*$")
@@ -170,18 +170,22 @@ mod ssr {
                         order.push(sort)
                     }
                     Some(_) => {}
-                    None => input.error(
-                        "ordering",
-                        format!(
-                            "\"{name}\" is not a valid ordering. Use one of: {}.",
-                            sorts
-                                .choices
-                                .iter()
-                                .map(|s| s.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ),
+                    // The first unknown name is enough to say what is wrong.
+                    None => {
+                        input.error(
+                            "ordering",
+                            format!(
+                                "\"{name}\" is not a valid ordering. Use one of: {}.",
+                                sorts
+                                    .choices
+                                    .iter()
+                                    .map(|s| s.name)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                        break;
+                    }
                 }
             }
             if order.is_empty() {
@@ -315,8 +319,15 @@ mod ssr {
             params.push(param(
                 "ordering",
                 &format!(
-                    "{}; several, most significant first, separated by commas (-created_at,name)",
-                    sorts.names()
+                    "{}; several, most significant first, separated by commas ({})",
+                    sorts.names(),
+                    sorts
+                        .choices
+                        .iter()
+                        .take(2)
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(",")
                 ),
                 ObjectBuilder::new()
                     .schema_type(Type::String)
@@ -430,15 +441,16 @@ mod ssr {
                 err.field_messages("ordering"),
                 ["\"password\" is not a valid ordering. Use one of: -created_at, name, id."]
             );
-            let err = read(&[("ordering", "name,nope")]).unwrap_err();
+            let err = read(&[("ordering", "name,nope,x,y")]).unwrap_err();
             assert_eq!(err.field_messages("ordering").len(), 1);
+            assert!(err.field_messages("ordering")[0].starts_with("\"nope\""));
         }
 
         #[test]
         fn the_pattern_accepts_exactly_the_comma_lists_of_choices() {
             assert_eq!(
                 SORTS.pattern(),
-                "^(\\-created_at|name|id)(,(\\-created_at|name|id))*$"
+                "^(-created_at|name|id)(,(-created_at|name|id))*$"
             );
         }
     }

@@ -125,12 +125,12 @@ pub static DOCTORS_OF_PATIENT_SORTS: Sorts = Sorts {
         },
         Sort {
             name: "name",
-            sql: "lower(d.name)",
+            sql: "lower(d.name), d.id",
             label: None,
         },
         Sort {
             name: "-name",
-            sql: "lower(d.name) desc",
+            sql: "lower(d.name) desc, d.id desc",
             label: None,
         },
     ],

@@ -99,8 +99,11 @@ pub fn AssignmentsRemoved() -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                let count = doctors.await.map_or(0, |d| d.total_doctors);
-                format!("removes {count} doctor assignment(s)")
+                match doctors.await {
+                    Ok(d) => format!("removes {} doctor assignment(s)", d.total_doctors),
+                    // Not a guess at the number: the patient's part of the page says what failed.
+                    Err(_) => "removes every doctor assignment of the patient".to_owned(),
+                }
             })}
         </Suspense>
     }

@@ -34,6 +34,11 @@ const CONSTRAINTS: &[Constraint] = &[
         field: NON_FIELD_ERRORS,
         message: GONE,
     },
+    Constraint {
+        name: "mappings_assigned_by_fkey",
+        field: NON_FIELD_ERRORS,
+        message: GONE,
+    },
 ];
 const GONE: &str = "The patient or the doctor no longer exists.";
 
@@ -140,28 +145,16 @@ pub async fn create(
     let is_active = input.boolean("is_active", false).unwrap_or(true);
 
     let mut tx = pool.begin().await?;
-    if let Some(patient) = patient {
-        let owned = sqlx::query_scalar!(
-            r#"select exists(select 1 from patients where id = $1 and created_by = $2 ) as "owned!""#,
-            patient,
-            user.id
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !owned {
-            input.error("patient", does_not_exist(patient));
-        }
+    // Whether the patient is the user's and the doctor exists is for their services to say.
+    if let Some(patient) = patient
+        && let Err(AppError::NotFound(_)) = patients::fetch(&mut tx, user, patient).await
+    {
+        input.error("patient", does_not_exist(patient));
     }
-    if let Some(doctor) = doctor {
-        let exists = sqlx::query_scalar!(
-            r#"select exists(select 1 from doctors where id = $1 ) as "exists!""#,
-            doctor
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !exists {
-            input.error("doctor", does_not_exist(doctor));
-        }
+    if let Some(doctor) = doctor
+        && let Err(AppError::NotFound(_)) = doctors::fetch(&mut tx, doctor).await
+    {
+        input.error("doctor", does_not_exist(doctor));
     }
     input.finish(FAILED)?;
     let (Some(patient), Some(doctor)) = (patient, doctor) else {

@@ -97,15 +97,34 @@ impl Modify for Limits {
                 property.max_length = Some(*max);
             }
         }
-        if let Some(property) = property(openapi, "PatientRequest", "blood_group") {
-            property.enum_values =
-                Some(patients::BLOOD_GROUPS.iter().map(|g| (*g).into()).collect());
-        }
+        blood_groups(openapi);
         if let Some(property) = property(openapi, "DoctorRequest", "experience_years") {
             let (least, most) = app::doctors::service::EXPERIENCE_YEARS;
             property.minimum = Some(least.into());
             property.maximum = Some(most.into());
         }
+    }
+}
+
+/// `BloodGroup`, a component of its own (clients generate an enum from it), with the
+/// choices the validation accepts; the patient's `blood_group` refers to it.
+fn blood_groups(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Schema, Type};
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let choices = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(patients::BLOOD_GROUPS.to_vec()))
+        .build();
+    components
+        .schemas
+        .insert("BloodGroup".into(), RefOr::T(Schema::Object(choices)));
+    if let Some(RefOr::T(Schema::Object(patient))) = components.schemas.get_mut("PatientRequest") {
+        patient.properties.insert(
+            "blood_group".into(),
+            RefOr::Ref(Ref::from_schema_name("BloodGroup")),
+        );
     }
 }
 

@@ -155,7 +155,11 @@ async fn the_document_states_the_limits_and_choices_the_validation_enforces(pool
         app::patients::service::HISTORY_MAX
     );
     assert_eq!(
-        patient["blood_group"]["enum"],
+        patient["blood_group"]["$ref"],
+        "#/components/schemas/BloodGroup"
+    );
+    assert_eq!(
+        document["components"]["schemas"]["BloodGroup"]["enum"],
         json!(app::patients::BLOOD_GROUPS)
     );
     assert_eq!(patient["email"]["type"], "string", "not nullable");
