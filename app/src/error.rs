@@ -125,16 +125,23 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
-            E::Args(_) | E::MissingArg(_) => {
+            // On the server these mean the request could not be read: the client's mistake.
+            #[cfg(feature = "ssr")]
+            E::Args(_) | E::MissingArg(_) | E::Deserialization(_) => {
                 AppError::BadRequest("The form could not be read. Please try again.".into())
-            }
-            E::Request(e) | E::Response(e) | E::Deserialization(e) | E::Serialization(e) => {
-                AppError::Transport(e)
             }
             #[cfg(feature = "ssr")]
             other => {
                 tracing::error!(error = %other, "server function failed");
                 AppError::Internal
+            }
+            #[cfg(not(feature = "ssr"))]
+            E::Args(_) | E::MissingArg(_) => {
+                AppError::BadRequest("The form could not be read. Please try again.".into())
+            }
+            #[cfg(not(feature = "ssr"))]
+            E::Request(e) | E::Response(e) | E::Deserialization(e) | E::Serialization(e) => {
+                AppError::Transport(e)
             }
             #[cfg(not(feature = "ssr"))]
             _ => AppError::Internal,

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, newSignedInUser, newUser, screenshot, signIn, signUp } from "./helpers";
+import { hydrated, newSignedInUser, newUser, screenshot, signIn, signUp, watchForErrors } from "./helpers";
 
 test("validation messages appear beside the fields and keep what was typed", async ({ page }, info) => {
   await newSignedInUser(page, "validate");
@@ -12,7 +12,11 @@ test("validation messages appear beside the fields and keep what was typed", asy
   // The form is an island: it calls the server function and shows the answer in place. A marker
   // on window survives only if the page does not reload.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+  const problems = watchForErrors(page);
+  const saved = page.waitForResponse((r) => r.url().includes("/rpc/save_patient"));
   await page.getByRole("button", { name: "Save patient" }).click();
+  // A mistake is the client's: 400, as from the REST API, never a server error.
+  expect((await saved).status()).toBe(400);
 
   await expect(page.getByRole("alert")).toContainText("Please correct the fields marked below.");
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
@@ -22,6 +26,7 @@ test("validation messages appear beside the fields and keep what was typed", asy
   await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByLabel("Full name")).toHaveValue("Bob Brown");
   await expect(page.getByLabel("Email")).toHaveValue("bob@localhost");
+  expect(problems).toEqual([]);
   await screenshot(page, info, "patient-form-errors");
 });
 
@@ -32,7 +37,10 @@ test("a weak password and a wrong sign-in are explained in words", async ({ page
   await page.getByLabel("Email").fill(newUser("weak").email);
   await page.getByRole("textbox", { name: "Password", exact: true }).fill("password");
   await page.getByLabel("Repeat the password").fill("different");
+  const problems = watchForErrors(page);
+  const signedUp = page.waitForResponse((r) => r.url().includes("/rpc/sign_up"));
   await page.getByRole("button", { name: "Create account" }).click();
+  expect((await signedUp).status()).toBe(400);
   await expect(page.locator("#field-password-error")).toContainText("This password is too common.");
   await expect(page.locator("#field-password2-error")).toHaveText("Password fields didn't match.");
   await expect(page.getByLabel("Full name")).toHaveValue("Weak Walter");
@@ -41,8 +49,11 @@ test("a weak password and a wrong sign-in are explained in words", async ({ page
   await hydrated(page);
   await page.getByLabel("Email").fill("nobody@example.com");
   await page.getByLabel("Password").fill("Whatever123!");
+  const signedIn = page.waitForResponse((r) => r.url().includes("/rpc/sign_in"));
   await page.getByRole("button", { name: "Sign in" }).click();
+  expect((await signedIn).status()).toBe(401);
   await expect(page.getByRole("alert")).toHaveText("The email or password is not right.");
+  expect(problems).toEqual([]);
 });
 
 test.describe("without JavaScript", () => {

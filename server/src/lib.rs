@@ -92,6 +92,7 @@ fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(refuse_cross_site_writes))
+        .layer(axum::middleware::from_fn(server_function_status))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -145,6 +146,36 @@ async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Ne
         }
     }
     next.run(req).await
+}
+
+/// The path prefix of the server functions (`#[server(prefix = "/rpc")]`).
+const SERVER_FUNCTIONS: &str = "/rpc/";
+
+/// A server function that fails answers HTTP 500 with the error in its body, whatever the
+/// error was. This gives the answer the status of its `AppError`, as the REST API does: a
+/// wrong password is a 401 and a bad email a 400, so the browser console, the access log
+/// and error-rate alerts see a client's mistake as one, and only faults as 5xx. (A plain
+/// form post is not touched: it is answered with a redirect back to the form.)
+async fn server_function_status(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let is_server_function = req.uri().path().starts_with(SERVER_FUNCTIONS);
+    let response = next.run(req).await;
+    if !is_server_function || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return app::error::AppError::Internal.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = axum::http::StatusCode::from_u16(error.http_status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        if let app::error::AppError::Throttled { retry_after } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {

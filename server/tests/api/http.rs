@@ -236,3 +236,73 @@ async fn a_write_from_another_site_is_refused(pool: PgPool) {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_server_function_answers_a_mistake_with_its_own_status_not_500(pool: PgPool) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new(pool);
+    let call = |path: &str, form: &str, accept: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
+            .header(header::REFERER, "http://localhost/signup")
+            .body(Body::from(form.to_owned()))
+            .unwrap()
+    };
+    let r = app
+        .send(call(
+            "/rpc/sign_up",
+            "name=Ann&email=not-an-email&password=SecurePass123%21&password2=SecurePass123%21",
+            "*/*",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
+    assert!(
+        r.body["Validation"]["details"]["email"].is_array(),
+        "{}",
+        r.raw
+    );
+
+    app.register("Ann", "ann@example.com").await;
+    let wrong = "email=ann%40example.com&password=wrong-password";
+    let r = app.send(call("/rpc/sign_in", wrong, "*/*")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.raw);
+    assert!(r.body["Unauthenticated"].is_object(), "{}", r.raw);
+
+    // Signed out, a write is a 401; a form that cannot be read is a 400.
+    let r = app
+        .send(call("/rpc/delete_patient", "id=1", "application/json"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.raw);
+    let r = app
+        .send(call("/rpc/delete_patient", "id=not-a-number", "*/*"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
+
+    // Too many failures: 429 with the time to wait, as from the REST API.
+    let mut last = app.send(call("/rpc/sign_in", wrong, "*/*")).await;
+    for _ in 0..10 {
+        last = app.send(call("/rpc/sign_in", wrong, "*/*")).await;
+    }
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS, "{}", last.raw);
+    assert!(last.headers.contains_key(header::RETRY_AFTER));
+
+    // A plain form post (no JavaScript) still goes back to its form, with the error.
+    let r = app
+        .send(call(
+            "/rpc/sign_up",
+            "name=Ann&email=not-an-email&password=x&password2=x",
+            "text/html",
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.raw);
+    assert!(
+        r.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("http://localhost/signup"),
+    );
+}
