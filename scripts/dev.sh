@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release
+# --precompress: the static files are also written as .br and .gz, served to browsers that take them.
+cargo leptos build --release --precompress
 exec target/release/server

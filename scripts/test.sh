@@ -7,7 +7,7 @@ scripts/setup.sh --browser
 source scripts/env.sh
 source scripts/throwaway-pg.sh
 
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+step() { printf '\033[1m==> %s\033[0m (at %ss)\n' "$*" "$SECONDS"; }
 
 step "formatting"
 cargo fmt --all -- --check

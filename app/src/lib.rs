@@ -30,12 +30,14 @@ pub mod forms;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -45,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -55,12 +58,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// What every page's response says about itself: a Content-Security-Policy that lets only
+/// this page's own hydration script run inline (a fresh nonce per page, which Leptos puts
+/// on the scripts it writes), and that a page is revalidated before it is shown again.
+#[cfg(feature = "ssr")]
+fn page_headers() {
+    use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue};
+    leptos::nonce::provide_nonce();
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    response.insert_header(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(nonce) = leptos::nonce::use_nonce() {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+             base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            response.insert_header(CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/carebase.css" />
         <Title formatter=|page: String| format!("{page} · Carebase") />
         <Router>
             <Layout />

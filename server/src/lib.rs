@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -78,7 +79,11 @@ fn trim_trailing_slash(mut req: Request<Body>) -> Request<Body> {
     req
 }
 
+/// Browser features no page of Carebase uses, switched off.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
 fn router(state: AppState) -> Router {
+    let hsts = state.secure_cookies;
     // Listing the routes renders the app once with data loading switched off, a switch
     // that is global to the process: list them once, not per router.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
@@ -109,6 +114,18 @@ fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            // Only where the site is served over HTTPS (production: secure cookies).
+            hsts.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
+        ))
+        .layer(axum::middleware::from_fn(cache_control))
+        // Pages, JSON and the static files, in br or gzip when the client accepts it.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -146,6 +163,45 @@ async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Ne
         }
     }
     next.run(req).await
+}
+
+/// How long a response may be kept, where the handler did not say: answers that carry
+/// patient data (the API and the server functions) are never stored; a static file whose
+/// name holds its content's hash is kept for a year; any other static file is revalidated,
+/// so a browser never runs an old WASM against a new page. (Pages say `no-cache`
+/// themselves.)
+async fn cache_control(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let policy = if api::is_api_path(path) || path.starts_with(SERVER_FUNCTIONS) {
+        Some("no-store")
+    } else if path.starts_with("/pkg/") && is_hashed(path) {
+        Some("public, max-age=31536000, immutable")
+    } else if path.starts_with("/pkg/") || path == "/favicon.svg" {
+        Some("no-cache")
+    } else {
+        None
+    };
+    let mut response = next.run(req).await;
+    if let Some(policy) = policy {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(policy));
+    }
+    response
+}
+
+/// Whether a file's name carries cargo-leptos's content hash (`carebase.<22 characters of
+/// base64url MD5>.wasm`): its content can then never change under that name.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let mut parts = name.split('.');
+    let (_, hash) = (parts.next(), parts.next().unwrap_or(""));
+    parts.next().is_some()
+        && hash.len() == 22
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The path prefix of the server functions (`#[server(prefix = "/rpc")]`).

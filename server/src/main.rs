@@ -41,6 +41,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         // Built without cargo-leptos (plain `cargo build`): use the site name it would set.
         leptos_options.output_name = "carebase".into();
     }
+    // cargo-leptos gives the static files hashed names (`hash-files`) and says so when it
+    // builds the server; the page then links to the names in the hash file.
+    leptos_options.hash_files |= option_env!("LEPTOS_HASH_FILES") == Some("true");
     let addr = leptos_options.site_addr;
 
     let (embedded, connect) = match &config.database_url {

@@ -51,10 +51,15 @@ pub struct Reply {
 
 impl TestApp {
     pub fn new(pool: PgPool) -> Self {
+        Self::with_config(pool, config())
+    }
+
+    /// The application as `config` configures it.
+    pub fn with_config(pool: PgPool, config: Config) -> Self {
         let options = leptos::config::LeptosOptions::builder()
             .output_name("carebase")
             .build();
-        let state = server::state(pool.clone(), SECRET.as_bytes(), &config(), options);
+        let state = server::state(pool.clone(), SECRET.as_bytes(), &config, options);
         let router = server::app(state);
         TestApp { pool, router }
     }

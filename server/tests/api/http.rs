@@ -306,3 +306,26 @@ async fn a_server_function_answers_a_mistake_with_its_own_status_not_500(pool: P
             .starts_with("http://localhost/signup"),
     );
 }
+
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn hsts_is_sent_only_where_the_site_is_served_over_https(pool: PgPool) {
+    let plain = TestApp::new(pool.clone());
+    let r = plain.get("/api/health/", None).await;
+    assert!(!r.headers.contains_key("strict-transport-security"));
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert!(
+        r.headers["permissions-policy"]
+            .to_str()
+            .unwrap()
+            .contains("camera=()")
+    );
+
+    let mut config = crate::common::config();
+    config.secure_cookies = true;
+    let https = TestApp::with_config(pool, config);
+    let r = https.get("/api/health/", None).await;
+    assert_eq!(
+        r.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}
