@@ -11,7 +11,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, HeaderValue, Method, Request, Uri, header};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -96,8 +96,11 @@ fn router(state: AppState) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(refuse_cross_site_writes))
-        .layer(axum::middleware::from_fn(server_function_status))
+        // One middleware for every per-request rule: each `from_fn` layer costs a clone of
+        // the service stack inside it on every request.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            policies(hsts, req, next)
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -114,16 +117,6 @@ fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static(PERMISSIONS_POLICY),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            // Only where the site is served over HTTPS (production: secure cookies).
-            hsts.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
-        ))
-        .layer(axum::middleware::from_fn(cache_control))
         // Pages, JSON and the static files, in br or gzip when the client accepts it.
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
@@ -140,11 +133,45 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
     handler(uri, state, req).await
 }
 
+/// The rules every request passes: cross-site writes refused; a failed server function
+/// answered with its error's status; how long a response may be kept; the permissions and,
+/// over HTTPS, transport security headers.
+async fn policies(hsts: bool, req: Request<Body>, next: axum::middleware::Next) -> Response {
+    if let Some(refused) = refuse_cross_site_write(&req) {
+        return refused;
+    }
+    let path = req.uri().path();
+    let cache = cache_policy(path);
+    let is_server_function = path.starts_with(SERVER_FUNCTIONS);
+    let mut response = next.run(req).await;
+    if is_server_function && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        response = server_function_status(response).await;
+    }
+    let headers = response.headers_mut();
+    if let Some(policy) = cache {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(policy));
+    }
+    headers
+        .entry(HeaderName::from_static("permissions-policy"))
+        .or_insert(HeaderValue::from_static(PERMISSIONS_POLICY));
+    if hsts {
+        // Only where the site is served over HTTPS (production: secure cookies).
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static(
+                "max-age=31536000; includeSubDomains",
+            ));
+    }
+    response
+}
+
 /// Browsers name the page a write came from in `Origin`. A write from another site is
 /// refused, so a page elsewhere cannot use a signed-in user's cookie (SameSite=Lax already
 /// keeps it off cross-site POSTs; this also covers same-site subdomains and old browsers).
 /// Clients that send no `Origin` (curl, other systems) are not affected.
-async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Next) -> Response {
+fn refuse_cross_site_write(req: &Request<Body>) -> Option<Response> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let origin = req
         .headers()
@@ -158,21 +185,22 @@ async fn refuse_cross_site_writes(req: Request<Body>, next: axum::middleware::Ne
             .unwrap_or("");
         let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
         if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
-            return app::error::AppError::Forbidden("Cross-site request refused.".into())
-                .into_response();
+            return Some(
+                app::error::AppError::Forbidden("Cross-site request refused.".into())
+                    .into_response(),
+            );
         }
     }
-    next.run(req).await
+    None
 }
 
-/// How long a response may be kept, where the handler did not say: answers that carry
+/// How long a response may be kept, where the handler does not say: answers that carry
 /// patient data (the API and the server functions) are never stored; a static file whose
 /// name holds its content's hash is kept for a year; any other static file is revalidated,
 /// so a browser never runs an old WASM against a new page. (Pages say `no-cache`
 /// themselves.)
-async fn cache_control(req: Request<Body>, next: axum::middleware::Next) -> Response {
-    let path = req.uri().path();
-    let policy = if api::is_api_path(path) || path.starts_with(SERVER_FUNCTIONS) {
+fn cache_policy(path: &str) -> Option<&'static str> {
+    if api::is_api_path(path) || path.starts_with(SERVER_FUNCTIONS) {
         Some("no-store")
     } else if path.starts_with("/pkg/") && is_hashed(path) {
         Some("public, max-age=31536000, immutable")
@@ -180,15 +208,7 @@ async fn cache_control(req: Request<Body>, next: axum::middleware::Next) -> Resp
         Some("no-cache")
     } else {
         None
-    };
-    let mut response = next.run(req).await;
-    if let Some(policy) = policy {
-        response
-            .headers_mut()
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static(policy));
     }
-    response
 }
 
 /// Whether a file's name carries cargo-leptos's content hash (`carebase.<22 characters of
@@ -212,19 +232,14 @@ const SERVER_FUNCTIONS: &str = "/rpc/";
 /// wrong password is a 401 and a bad email a 400, so the browser console, the access log
 /// and error-rate alerts see a client's mistake as one, and only faults as 5xx. (A plain
 /// form post is not touched: it is answered with a redirect back to the form.)
-async fn server_function_status(req: Request<Body>, next: axum::middleware::Next) -> Response {
-    let is_server_function = req.uri().path().starts_with(SERVER_FUNCTIONS);
-    let response = next.run(req).await;
-    if !is_server_function || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
+async fn server_function_status(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return app::error::AppError::Internal.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
-        parts.status = axum::http::StatusCode::from_u16(error.http_status())
-            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let app::error::AppError::Throttled { retry_after } = error {
             parts
                 .headers
