@@ -257,6 +257,7 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 pub fn describe(error: &AppError) -> String {
     match error {
         AppError::Unauthenticated { .. } => "Your session has ended. Please sign in again.".into(),
+        AppError::Forbidden(reason) if !reason.is_empty() => reason.clone(),
         AppError::Forbidden(_) => "You are not allowed to do that.".into(),
         AppError::NotFound(message) => message.clone(),
         AppError::Transport(_) => {
@@ -269,8 +270,9 @@ pub fn describe(error: &AppError) -> String {
     }
 }
 
-/// A full-page error: "not found" (with a 404 status when rendered on the server), or
-/// another problem in words.
+/// A full-page error: "not found" (with a 404 status when rendered on the server), "not
+/// allowed" with the service's own reason, or another problem in words; always with a way
+/// back to the section the address belongs to and to the start page.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -287,12 +289,58 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         _ => "Something went wrong",
     };
     let sign_in = matches!(error, AppError::Unauthenticated { .. });
+    let section = section_of(
+        &leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked(),
+    );
     view! {
         <section class="panel">
             <h1>{title}</h1>
             <p>{describe(&error)}</p>
-            {sign_in.then(|| view! { <p><a href="/signin">"Sign in"</a></p> })}
+            <ul class="ways-back">
+                {sign_in.then(|| view! { <li><a href="/signin">"Sign in"</a></li> })}
+                {section.map(|(href, label)| view! { <li><a href=href>{format!("← All {label}")}</a></li> })}
+                <li><a href="/">"Start page"</a></li>
+            </ul>
         </section>
+    }
+}
+
+/// The main sections of the app, as (address, name).
+pub const SECTIONS: [(&str, &str); 3] = [
+    ("/patients", "patients"),
+    ("/doctors", "doctors"),
+    ("/assignments", "assignments"),
+];
+
+/// The section an address belongs to: `/patients/7/edit` → `("/patients", "patients")`.
+pub fn section_of(path: &str) -> Option<(&'static str, &'static str)> {
+    SECTIONS.into_iter().find(|(href, _)| {
+        path.strip_prefix(href)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// "1 patient", "3 patients", "no patients".
+pub fn count_of(n: i64, noun: Noun) -> String {
+    match n {
+        0 => format!("no {}", noun.many),
+        1 => format!("1 {}", noun.one),
+        n => format!("{n} {}", noun.many),
+    }
+}
+
+/// A thing counted, in the singular and the plural.
+#[derive(Debug, Clone, Copy)]
+pub struct Noun {
+    pub one: &'static str,
+    pub many: &'static str,
+}
+
+impl Noun {
+    pub const fn new(one: &'static str, many: &'static str) -> Noun {
+        Noun { one, many }
     }
 }
 
@@ -319,10 +367,7 @@ pub fn Notice() -> impl IntoView {
 /// "Page 2 of 5 · 97 patients" with previous and next links that keep the other query
 /// parameters.
 #[component]
-pub fn Pagination<T: Clone + Send + Sync + 'static>(
-    page: Page<T>,
-    noun: &'static str,
-) -> impl IntoView {
+pub fn Pagination<T: Clone + Send + Sync + 'static>(page: Page<T>, noun: Noun) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let link = move |to: i64| {
         let mut pairs: Vec<(String, String)> = query
@@ -346,7 +391,7 @@ pub fn Pagination<T: Clone + Send + Sync + 'static>(
     view! {
         <nav class="pagination" aria-label="Pages">
             <span>
-                {format!("Page {} of {} · {} {}", page.page, page.last_page(), page.count, noun)}
+                {format!("Page {} of {} · {}", page.page, page.last_page(), count_of(page.count, noun))}
             </span>
             {previous.map(|href| view! { <a class="button button-secondary" href=href rel="prev">"Previous"</a> })}
             {next.map(|href| view! { <a class="button button-secondary" href=href rel="next">"Next"</a> })}
@@ -412,8 +457,8 @@ pub fn ListTable<T, R, V>(
     result: Result<Page<T>, AppError>,
     /// What the table holds, for screen readers ("Your patients").
     caption: &'static str,
-    /// What the count counts ("patients").
-    noun: &'static str,
+    /// What the count counts (patient, patients).
+    noun: Noun,
     columns: &'static [Column],
     /// One item as a table row.
     row: R,
@@ -493,4 +538,28 @@ where
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        let noun = Noun::new("patient", "patients");
+        assert_eq!(count_of(0, noun), "no patients");
+        assert_eq!(count_of(1, noun), "1 patient");
+        assert_eq!(count_of(2, noun), "2 patients");
+    }
+
+    #[test]
+    fn an_address_belongs_to_its_section_only() {
+        assert_eq!(
+            section_of("/patients/7/edit").map(|s| s.0),
+            Some("/patients")
+        );
+        assert_eq!(section_of("/doctors").map(|s| s.1), Some("doctors"));
+        assert_eq!(section_of("/patientsx"), None);
+        assert_eq!(section_of("/"), None);
+    }
 }

@@ -1,33 +1,14 @@
-//! The start page, and the page for addresses the app does not know.
+//! The service-status check the start page offers, and the page for addresses the app
+//! does not know.
 
 use crate::components::{describe, hydration_marker};
 use crate::health::ServiceStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-#[component]
-pub fn HomePage() -> impl IntoView {
-    view! {
-        <Title text="Welcome" />
-        <section class="panel hero">
-            <h1>"Carebase"</h1>
-            <p class="lead">
-                "Patient records for the practice: patients, doctors and who looks after whom."
-            </p>
-            <p>
-                "Other systems use the JSON API under " <code>"/api/"</code> "."
-            </p>
-        </section>
-        <section class="panel" aria-labelledby="status-heading">
-            <h2 id="status-heading">"Service status"</h2>
-            <StatusCheck />
-        </section>
-    }
-}
-
 /// Asks the server whether it and its database are up, and says so in place.
 #[island]
-fn StatusCheck() -> impl IntoView {
+pub fn StatusCheck() -> impl IntoView {
     let check = ServerAction::<ServiceStatus>::new();
     let result = check.value();
     let pending = check.pending();

@@ -8,6 +8,9 @@ pub mod assignments;
 pub mod doctors;
 pub mod patients;
 
+// The start page: composes the domains' numbers, as this file composes their pages.
+pub mod dashboard;
+
 // Core.
 pub mod components;
 pub mod error;
@@ -110,7 +113,7 @@ fn Layout() -> impl IntoView {
             <SiteHeader />
             <main id="main" tabindex="-1">
                 <Routes fallback=home::NotFound>
-                    <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("") view=dashboard::StartPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signup") view=accounts::pages::SignUpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("signin") view=accounts::pages::SignInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=accounts::pages::AccountPage ssr=SsrMode::Async />
@@ -152,29 +155,45 @@ fn DeletePatientWithAssignments() -> impl IntoView {
     }
 }
 
-/// The header: the brand, and for a signed-in user the sections and the account.
+/// The header: the brand, and for a signed-in user the sections (the current one marked
+/// with `aria-current`), a patient search that works from any page, and the account.
 #[component]
 fn SiteHeader() -> impl IntoView {
     let user = expect_context::<session::UserResource>().0;
+    let location = leptos_router::hooks::use_location();
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Carebase"</a>
             <Suspense>
                 {move || Suspend::new(async move {
+                    let path = location.pathname.get_untracked();
+                    let current = components::section_of(&path).map(|(href, _)| href);
+                    let mark = move |href: &str| (current == Some(href)).then_some("page");
                     match user.await {
                         Ok(Some(user)) => view! {
+                            <form class="header-search" method="get" action="/patients" role="search">
+                                <label for="header-search" class="visually-hidden">"Find a patient"</label>
+                                <input
+                                    id="header-search"
+                                    type="search"
+                                    name="search"
+                                    placeholder="Name, email or phone"
+                                    autocomplete="off"
+                                />
+                                <button type="submit" class="button button-small button-secondary">"Find"</button>
+                            </form>
                             <nav aria-label="Main">
-                                <a href="/patients">"Patients"</a>
-                                <a href="/doctors">"Doctors"</a>
-                                <a href="/assignments">"Assignments"</a>
-                                <a href="/account">{user.name}</a>
+                                <a href="/patients" aria-current=mark("/patients")>"Patients"</a>
+                                <a href="/doctors" aria-current=mark("/doctors")>"Doctors"</a>
+                                <a href="/assignments" aria-current=mark("/assignments")>"Assignments"</a>
+                                <a href="/account" aria-current=(path == "/account").then_some("page")>{user.name}</a>
                             </nav>
                         }
                             .into_any(),
                         _ => view! {
                             <nav aria-label="Main">
-                                <a href="/signin">"Sign in"</a>
-                                <a href="/signup">"Create account"</a>
+                                <a href="/signin" aria-current=(path == "/signin").then_some("page")>"Sign in"</a>
+                                <a href="/signup" aria-current=(path == "/signup").then_some("page")>"Create account"</a>
                             </nav>
                         }
                             .into_any(),

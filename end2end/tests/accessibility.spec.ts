@@ -32,6 +32,7 @@ test("every page passes an axe-core scan without serious or critical violations"
   await newSignedInUser(page, "axe");
   const patient = await createPatient(page, { name: "Axe Patient", email: "axe@example.com", blood: "AB+" });
   const doctor = await createDoctor(page, `Axe Doctor ${Date.now()}`);
+  await scan("/", "dashboard");
   await scan("/patients", "patients");
   await scan("/patients/new", "patient-new");
   await scan(`/patients/${patient}`, "patient-detail");

@@ -41,7 +41,9 @@ export async function signIn(page: Page, user: User) {
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/patients/);
+  // Staff land on their dashboard.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { level: 1, name: `Welcome, ${user.name}` })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" })).toContainText(user.name);
 }
 
@@ -173,8 +175,13 @@ export async function apiCreateDoctor(
 
 /**
  * Collects what goes wrong while a page is used: any response of status 500 or more (pages,
- * server functions, assets) and any uncaught error in the page (a panicking island).
- * Assert at the end that the list is empty.
+ * server functions, assets), any uncaught error in the page (a panicking island) and any
+ * error in the console. Assert at the end that the list is empty.
+ *
+ * One console line is not a problem: Chromium itself logs "Failed to load resource: the
+ * server responded with a status of 400" for every 4xx answer to a request, and a form
+ * mistake is answered with its 4xx on purpose (as the REST API does). No page code logs it,
+ * and no page can stop the browser from doing so.
  */
 export function watchForErrors(page: Page) {
   const problems: string[] = [];
@@ -184,5 +191,10 @@ export function watchForErrors(page: Page) {
     }
   });
   page.on("pageerror", (error) => problems.push(`${page.url()}: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    if (/^Failed to load resource: the server responded with a status of 4\d\d /.test(message.text())) return;
+    problems.push(`${page.url()}: console: ${message.text()}`);
+  });
   return problems;
 }

@@ -80,11 +80,15 @@ pub fn SignInPage() -> impl IntoView {
         .get("next")
         .unwrap_or_default();
     let remembered = Resource::new(|| (), |_| recall_form());
+    // Sent here from a page that needs a signed-in user (`RequireUser`): say so.
+    let why = (!next.is_empty())
+        .then_some("Please sign in to see that page. You will be taken back to it afterwards.");
     view! {
         <Title text="Sign in" />
         <section class="panel narrow">
             <h1>"Sign in"</h1>
             <Notice />
+            {why.map(|why| view! { <div class="alert alert-info" role="status">{why}</div> })}
             <Suspense>
                 {move || {
                     let (error, next) = (error.clone(), next.clone());

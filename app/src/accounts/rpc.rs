@@ -90,7 +90,8 @@ pub fn safe_next(next: Option<&str>) -> String {
         {
             path.to_owned()
         }
-        _ => "/patients".to_owned(),
+        // The dashboard.
+        _ => "/".to_owned(),
     }
 }
 
@@ -109,8 +110,8 @@ mod tests {
             "",
             "/signin",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/patients", "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
-        assert_eq!(safe_next(None), "/patients");
+        assert_eq!(safe_next(None), "/");
     }
 }

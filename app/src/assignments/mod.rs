@@ -30,6 +30,8 @@ pub struct AssignedDoctor {
     pub is_available: bool,
     pub mapping_id: i64,
     pub is_active: bool,
+    /// What was noted when the doctor was assigned (additive).
+    pub notes: String,
 }
 
 /// `GET /api/mappings/{patient_id}/`: the doctors of one patient.
@@ -71,6 +73,8 @@ pub struct MappingListItem {
     pub doctor_specialization: String,
     pub assigned_date: DateTime<Utc>,
     pub is_active: bool,
+    /// What was noted when the doctor was assigned (additive).
+    pub notes: String,
 }
 
 /// The orderings of the assignments list; the first is the default.

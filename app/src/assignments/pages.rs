@@ -4,8 +4,8 @@
 use super::PatientDoctors;
 use super::rpc::{AssignDoctor, UnassignDoctor, doctors_of_patient, list_assignments};
 use crate::components::{
-    Column, ErrorPanel, Field, FormError, ListTable, Select, action_error, field_errors,
-    hydration_marker, posted_error, query_as_map, record_by_id, when,
+    Column, ErrorPanel, Field, FormError, ListTable, Noun, Select, action_error, count_of,
+    field_errors, hydration_marker, posted_error, query_as_map, record_by_id, when,
 };
 use crate::doctors::rpc::doctor_choices;
 use crate::error::AppError;
@@ -20,8 +20,12 @@ const COLUMNS: &[Column] = &[
     Column::text("Doctor"),
     Column::text("Specialization"),
     Column::text("Assigned"),
+    Column::text("Notes"),
     Column::text("Status"),
 ];
+
+/// Doctor assignments, counted.
+const ASSIGNMENTS: Noun = Noun::new("doctor assignment", "doctor assignments");
 
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
@@ -48,7 +52,7 @@ fn AssignmentList() -> impl IntoView {
                     <ListTable
                         result=mappings.await
                         caption="Your assignments"
-                        noun="assignments"
+                        noun=Noun::new("assignment", "assignments")
                         columns=COLUMNS
                         row=|m| {
                             view! {
@@ -57,6 +61,7 @@ fn AssignmentList() -> impl IntoView {
                                     <td><a href=format!("/doctors/{}", m.doctor)>{format!("Dr. {}", m.doctor_name)}</a></td>
                                     <td>{m.doctor_specialization.clone()}</td>
                                     <td>{when(&m.assigned_date)}</td>
+                                    <td class="notes">{m.notes.clone()}</td>
                                     <td>{if m.is_active { "Active" } else { "Inactive" }}</td>
                                 </tr>
                             }
@@ -91,7 +96,7 @@ pub fn PatientDoctorsSection() -> impl IntoView {
     }
 }
 
-/// "removes 2 doctor assignment(s)": what deleting the patient the address names takes
+/// "removes 2 doctor assignments": what deleting the patient the address names takes
 /// with it. Shown on the patient's delete confirmation.
 #[component]
 pub fn AssignmentsRemoved() -> impl IntoView {
@@ -100,7 +105,8 @@ pub fn AssignmentsRemoved() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match doctors.await {
-                    Ok(d) => format!("removes {} doctor assignment(s)", d.total_doctors),
+                    Ok(d) if d.total_doctors == 0 => "touches nothing else: no doctor is assigned".to_owned(),
+                    Ok(d) => format!("removes {}", count_of(d.total_doctors, ASSIGNMENTS)),
                     // Not a guess at the number: the patient's part of the page says what failed.
                     Err(_) => "removes every doctor assignment of the patient".to_owned(),
                 }
@@ -138,6 +144,7 @@ fn DoctorsOfPatient(doctors: PatientDoctors) -> impl IntoView {
                                         <div>
                                             <a href=format!("/doctors/{}", d.id)>{format!("Dr. {}", d.name)}</a>
                                             <span class="muted">{format!(" · {}", d.specialization)}</span>
+                                            {(!d.notes.is_empty()).then(|| view! { <p class="notes">{d.notes.clone()}</p> })}
                                         </div>
                                         <ActionForm action=unassign>
                                             <input type="hidden" name="mapping" value=d.mapping_id />

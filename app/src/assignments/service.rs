@@ -191,7 +191,7 @@ pub async fn list(
     let mut builder = QueryBuilder::<Postgres>::new(
         "select m.id, m.patient_id as patient, m.doctor_id as doctor, p.name as patient_name,
                 d.name as doctor_name, d.specialization as doctor_specialization,
-                m.assigned_date, m.is_active, count(*) over () as total
+                m.assigned_date, m.is_active, m.notes, count(*) over () as total
          from patient_doctor_mappings m
          join patients p on p.id = m.patient_id
          join doctors d on d.id = m.doctor_id
@@ -216,6 +216,21 @@ pub async fn list(
             .push(")");
     }
     query.list.fetch_page(db, builder).await
+}
+
+/// How many assignments `user`'s patients have.
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
+pub async fn count(db: &Db, user: CurrentUser) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query_scalar!(
+            r#"select count(*) as "count!" from patient_doctor_mappings m
+               join patients p on p.id = m.patient_id where p.created_by = $1"#,
+            user.id
+        )
+        .fetch_one(conn)
+        .await?)
+    })
+    .await
 }
 
 /// The doctors assigned to one of `user`'s patients, a page at a time (`total_doctors`
@@ -243,7 +258,7 @@ pub async fn doctors_of_patient(
         .await?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select d.id, d.name, d.email, d.specialization, d.qualification, d.experience_years,
-                d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active,
+                d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active, m.notes,
                 count(*) over () as total
          from patient_doctor_mappings m join doctors d on d.id = m.doctor_id
          where m.patient_id = ",

@@ -136,7 +136,11 @@ pub fn not_found() -> AppError {
     AppError::NotFound("Doctor not found.".into())
 }
 
+/// Why a change by someone who neither added the doctor nor administers is refused.
+pub const FORBIDDEN: &str =
+    "Only the user who added this doctor, or an administrator, may change or delete it.";
+
 /// The answer for a change by someone who neither added the doctor nor administers.
 pub fn forbidden() -> AppError {
-    AppError::Forbidden("You do not have permission to perform this action.".into())
+    AppError::Forbidden(FORBIDDEN.into())
 }

@@ -377,6 +377,21 @@ pub async fn list(
     query.list.fetch_page(db, builder).await
 }
 
+/// How many doctors the directory holds, and how many of them take new patients.
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn count(db: &Db, _user: CurrentUser) -> Result<(i64, i64), AppError> {
+    db.read(async |conn| {
+        let row = sqlx::query!(
+            r#"select count(*) as "all!", count(*) filter (where is_available) as "available!"
+               from doctors"#
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok((row.all, row.available))
+    })
+    .await
+}
+
 /// Who may change or remove a doctor: the user who added it, or an administrator. The one
 /// rule behind the 403 of [`update`] and [`delete`] and the `can_change` of [`view`].
 pub async fn may_change(

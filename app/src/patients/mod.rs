@@ -48,6 +48,24 @@ pub struct PatientListItem {
     pub created_at: DateTime<Utc>,
 }
 
+/// A patient as the start page lists the most recently added or changed ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentPatient {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub phone_number: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RecentPatient {
+    /// Whether the record has been changed since it was added.
+    pub fn changed(&self) -> bool {
+        self.updated_at > self.created_at
+    }
+}
+
 /// The orderings of the patient list; the first is the default.
 pub static PATIENT_SORTS: Sorts = Sorts {
     choices: &[

@@ -2,7 +2,7 @@
 //! patients. Each patient belongs to the user who created it, and only that user can see
 //! it, find it, count it or collide with it. Everyone else gets a 404.
 
-use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem};
+use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem, RecentPatient};
 use crate::auth::CurrentUser;
 use crate::db::{Coalesced, Db};
 use crate::error::{AppError, Constraint, OnConstraint};
@@ -294,6 +294,42 @@ pub async fn list(
             .push_bind(pattern.clone());
     }
     query.list.fetch_page(db, builder).await
+}
+
+/// How many patients `user` has.
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
+pub async fn count(db: &Db, user: CurrentUser) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query_scalar!(
+            r#"select count(*) as "count!" from patients where created_by = $1"#,
+            user.id
+        )
+        .fetch_one(conn)
+        .await?)
+    })
+    .await
+}
+
+/// The `limit` patients of `user` added or changed most recently, newest first.
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
+pub async fn recent(
+    db: &Db,
+    user: CurrentUser,
+    limit: i64,
+) -> Result<Vec<RecentPatient>, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query_as!(
+            RecentPatient,
+            "select id, name, email, phone_number, created_at, updated_at
+             from patients where created_by = $1
+             order by updated_at desc, id desc limit $2",
+            user.id,
+            limit
+        )
+        .fetch_all(conn)
+        .await?)
+    })
+    .await
 }
 
 /// Reads a patient of `user` with its creator's details, inside a transaction.

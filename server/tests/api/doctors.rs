@@ -36,7 +36,8 @@ const LIST_ITEM: &[&str] = &[
     "is_available",
 ];
 
-const FORBIDDEN: &str = "You do not have permission to perform this action.";
+const FORBIDDEN: &str =
+    "Only the user who added this doctor, or an administrator, may change or delete it.";
 
 fn sarah() -> Value {
     json!({

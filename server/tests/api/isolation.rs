@@ -437,3 +437,70 @@ async fn patients_looked_up_at_the_same_time_by_two_users_stay_separate(pool: Pg
     // A failed assertion in any lookup panics its task, and join_all passes the panic on.
     lookups.join_all().await;
 }
+
+/// The start page's numbers (`/rpc/dashboard_summary`) count the caller's own patients and
+/// assignments only, and its recent list holds only the caller's patients, the one changed
+/// last first. The doctors are the shared directory's.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_dashboard_counts_and_lists_only_the_callers_records(pool: PgPool) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new(pool);
+    let a = app.signed_in("Dash Owner").await;
+    let b = app.signed_in("Dash Other").await;
+    let first = app.patient_named(&a.token, "Ada First").await;
+    app.patient_named(&a.token, "Ben Second").await;
+    let doctor = app.doctor_named(&b.token, "Cara Doc", "Cardiology").await;
+    app.assign(&a.token, &first, &doctor).await;
+    let theirs = app.patient_named(&b.token, "Zed Theirs").await;
+    app.assign(&b.token, &theirs, &doctor).await;
+    let r = app
+        .patch(
+            &format!("/api/patients/{}/", first["id"]),
+            json!({"address": "1 Main Street"}),
+            Some(&a.token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+
+    let summary = |token: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/rpc/dashboard_summary")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::REFERER, "http://localhost/")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = app.send(summary(&a.token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    assert_eq!(r.body["patients"], 2, "{}", r.raw);
+    assert_eq!(r.body["assignments"], 1, "{}", r.raw);
+    assert_eq!(r.body["doctors"], 1, "{}", r.raw);
+    assert_eq!(r.body["available_doctors"], 1, "{}", r.raw);
+    let names: Vec<&str> = r.body["recent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ada First", "Ben Second"]);
+
+    let r = app.send(summary(&b.token)).await;
+    assert_eq!(r.body["patients"], 1, "{}", r.raw);
+    assert_eq!(r.body["recent"][0]["name"], "Zed Theirs");
+
+    // Signed out: 401, not an empty dashboard.
+    let r = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/rpc/dashboard_summary")
+                .header(header::REFERER, "http://localhost/")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.raw);
+}

@@ -32,6 +32,7 @@ const LIST_ITEM: &[&str] = &[
     // Additive to the contract.
     "patient",
     "doctor",
+    "notes",
 ];
 
 const ASSIGNED_DOCTOR: &[&str] = &[
@@ -46,6 +47,7 @@ const ASSIGNED_DOCTOR: &[&str] = &[
     // Additive to the contract: what DELETE needs, and the assignment's state.
     "mapping_id",
     "is_active",
+    "notes",
 ];
 
 const ALREADY_ASSIGNED: &str = "This doctor is already assigned to this patient.";

@@ -1,7 +1,7 @@
 //! `/doctors`: the directory, with search, specialization and availability filters,
 //! ordering and pages.
 
-use crate::components::{Column, Field, ListTable, Notice, Select, query_as_map};
+use crate::components::{Column, Field, ListTable, Notice, Noun, Select, query_as_map};
 use crate::doctors::DOCTOR_SORTS;
 use crate::doctors::rpc::list_doctors;
 use crate::session::RequireUser;
@@ -62,7 +62,7 @@ fn DoctorList() -> impl IntoView {
                     <ListTable
                         result=doctors.await
                         caption="Doctors directory"
-                        noun="doctors"
+                        noun=Noun::new("doctor", "doctors")
                         columns=COLUMNS
                         row=|d| {
                             view! {

@@ -1,7 +1,7 @@
 //! `/patients`: search, blood-group filter, ordering and pages.
 
 use super::blood_group_options;
-use crate::components::{Column, Field, ListTable, Notice, Select, query_as_map, when};
+use crate::components::{Column, Field, ListTable, Notice, Noun, Select, query_as_map, when};
 use crate::patients::PATIENT_SORTS;
 use crate::patients::rpc::list_patients;
 use crate::session::RequireUser;
@@ -56,7 +56,7 @@ fn PatientList() -> impl IntoView {
                     <ListTable
                         result=patients.await
                         caption="Your patients"
-                        noun="patients"
+                        noun=Noun::new("patient", "patients")
                         columns=COLUMNS
                         row=|p| {
                             view! {
