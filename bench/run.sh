@@ -142,6 +142,7 @@ step "starting ${SERVER_BIN#"$ROOT"/} at $BASE (pool: $POOL_DESC; log: ${OUT#"$R
   cd "$RUN_TMP"
   exec env DATABASE_URL="$APP_DB_URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
     JWT_SECRET="$JWT" CAREBASE_ENV=development CAREBASE_DATA_DIR="$RUN_TMP/data" \
+    THROTTLE_SIGNUP=100000/hour THROTTLE_LOGIN_ADDRESS=100000/15m THROTTLE_REFRESH=100000/min \
     LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=carebase \
     "$SERVER_BIN"
 ) >"$OUT/server.log" 2>&1 &

@@ -62,6 +62,10 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "target/site",
       CAREBASE_DATA_DIR: dataDir,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      // Every test is one address (127.0.0.1) and the suite signs up many users.
+      THROTTLE_SIGNUP: "100000/hour",
+      THROTTLE_LOGIN_ADDRESS: "100000/15m",
+      THROTTLE_REFRESH: "100000/min",
     },
   },
 });

@@ -48,7 +48,10 @@ port="${E2E_PORT:-3310}"
 export E2E_BASE_URL="http://127.0.0.1:$port"
 step "starting the server at $E2E_BASE_URL (log: target/e2e-server.log)"
 psql "$DATABASE_URL" -qc 'create database e2e'
+# Every test client is one address (127.0.0.1), and the suites sign up hundreds of users:
+# the per-address throttles are raised for them (the integration tests cover the limits).
 DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+  THROTTLE_SIGNUP=100000/hour THROTTLE_LOGIN_ADDRESS=100000/15m THROTTLE_REFRESH=100000/min \
   target/debug/server >target/e2e-server.log 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; throwaway_pg_stop' EXIT

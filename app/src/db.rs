@@ -18,6 +18,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, Semaphore};
@@ -28,8 +29,14 @@ const READ_WAIT: Duration = Duration::from_secs(5);
 /// held by a migration, a database that stopped answering).
 const READ_LIMIT: Duration = Duration::from_secs(10);
 
+/// While the database is unreachable, how often it is tried again.
+const PROBE_EVERY: Duration = Duration::from_millis(100);
+
 fn timed_out(doing: &str) -> AppError {
-    tracing::error!("a read connection was still {doing} after {READ_LIMIT:?}");
+    crate::log::error(
+        "a read connection timed out",
+        &format!("still {doing} after {READ_LIMIT:?}"),
+    );
     AppError::Unavailable
 }
 
@@ -37,6 +44,8 @@ fn timed_out(doing: &str) -> AppError {
 pub struct Db {
     pool: PgPool,
     readers: Arc<Readers>,
+    /// Set while the database is known to be unreachable (see [`Db::is_down`]).
+    down: Arc<AtomicBool>,
     /// One batcher per kind of coalesced lookup, created on first use.
     batchers: Arc<RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>>,
 }
@@ -68,6 +77,7 @@ impl Db {
         let options = pool.connect_options().as_ref().clone();
         Db {
             pool,
+            down: Default::default(),
             batchers: Default::default(),
             readers: Arc::new(Readers {
                 options,
@@ -88,7 +98,7 @@ impl Db {
         let _permit = tokio::time::timeout(READ_WAIT, readers.permits.acquire())
             .await
             .map_err(|_| {
-                tracing::error!("no read connection free after {READ_WAIT:?}");
+                crate::log::error("no read connection free", &format!("after {READ_WAIT:?}"));
                 AppError::Unavailable
             })?
             .map_err(|_| AppError::Unavailable)?;
@@ -114,7 +124,42 @@ impl Db {
         } else {
             *slot = Some(conn);
         }
+        if matches!(result, Err(AppError::Unavailable)) {
+            self.report_unavailable();
+        }
         result
+    }
+
+    /// Whether the database is known to be unreachable right now. While it is, writes are
+    /// refused at once (503) instead of each waiting for the pool's timeout; a probe tries
+    /// the database every [`PROBE_EVERY`] and clears this as soon as it answers.
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    /// Says the database could not be reached: marks it down and starts the probe.
+    pub fn report_unavailable(&self) {
+        if self.down.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        tracing::warn!("database unreachable: refusing writes until it answers again");
+        let (down, options) = (self.down.clone(), self.readers.options.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                let answered = tokio::time::timeout(READ_LIMIT, async {
+                    let mut conn = PgConnection::connect_with(&options).await?;
+                    conn.ping().await?;
+                    conn.close().await
+                })
+                .await;
+                if matches!(answered, Ok(Ok(()))) {
+                    down.store(false, Ordering::SeqCst);
+                    tracing::info!("database reachable again");
+                    return;
+                }
+            }
+        });
     }
 }
 

@@ -51,6 +51,10 @@ pub enum AppError {
     /// 503: a dependency (the database) is not available right now.
     #[error("Service temporarily unavailable.")]
     Unavailable,
+    /// 503: too much of one kind of work at once (password hashing); the client may try
+    /// again after `retry_after` seconds.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy { retry_after: u64 },
     /// The server-function transport failed (network, encoding). Only seen in the browser.
     #[error("Could not reach the server. Please try again.")]
     Transport(String),
@@ -59,7 +63,21 @@ pub enum AppError {
 impl AppError {
     /// A fault on the server's side (500 or 503), as opposed to a refusal of the request.
     pub fn is_server_error(&self) -> bool {
-        matches!(self, AppError::Internal | AppError::Unavailable)
+        matches!(
+            self,
+            AppError::Internal | AppError::Unavailable | AppError::Busy { .. }
+        )
+    }
+
+    /// How many seconds the client should wait before trying again (`Retry-After`), for
+    /// the answers that say so: 429 and a busy 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled { retry_after } | AppError::Busy { retry_after } => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
     }
 
     /// A validation failure with one message on one field.
@@ -98,7 +116,7 @@ impl AppError {
             AppError::PayloadTooLarge => 413,
             AppError::Throttled { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
         }
     }
 
@@ -150,6 +168,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::DatabaseUnavailable;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use axum::http::{HeaderValue, StatusCode, header};
@@ -167,6 +188,11 @@ mod ssr {
         #[serde(skip_serializing_if = "Option::is_none")]
         code: Option<&'a str>,
     }
+
+    /// Marks a response that failed because the database could not be reached, so the
+    /// server can stop sending writes to it at once (`Db::report_unavailable`).
+    #[derive(Debug, Clone, Copy)]
+    pub struct DatabaseUnavailable;
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
@@ -188,10 +214,13 @@ mod ssr {
                 code,
             };
             let mut response = (status, axum::Json(body)).into_response();
-            if let AppError::Throttled { retry_after } = self {
+            if self == AppError::Unavailable {
+                response.extensions_mut().insert(DatabaseUnavailable);
+            }
+            if let Some(seconds) = self.retry_after() {
                 response
                     .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             if status == StatusCode::UNAUTHORIZED {
                 response.headers_mut().insert(
@@ -207,12 +236,12 @@ mod ssr {
         fn from(error: sqlx::Error) -> Self {
             match &error {
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                    tracing::error!(%error, "database unavailable");
+                    crate::log::error("database unavailable", &error);
                     AppError::Unavailable
                 }
                 // Class 57P: the server is shutting down or ended this connection.
                 sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("57P")) => {
-                    tracing::error!(%error, "database connection ended by the server");
+                    crate::log::error("database connection ended by the server", &error);
                     AppError::Unavailable
                 }
                 _ => {

@@ -30,6 +30,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod forms;
 #[cfg(feature = "ssr")]
+pub mod log;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

@@ -128,6 +128,13 @@ pub mod ssr {
         Ok(CurrentUser { id: claims.user_id })
     }
 
+    /// The client behind the current server-function call (see [`crate::auth::Client`]).
+    pub fn client(state: &AppState) -> crate::auth::Client {
+        use_context::<Parts>()
+            .map(|parts| crate::auth::Client::of(&parts, &state.trusted_proxies))
+            .unwrap_or_default()
+    }
+
     /// The profile of a user (the signed-in one).
     ///
     /// Errors: 401 when the account behind a still-valid token has been deleted.

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod embedded_pg;
+pub mod serve;
 
 use app::auth::tokens::TokenKeys;
 use app::state::AppState;
@@ -17,7 +18,6 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::time::Duration;
 use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::compression::CompressionLayer;
@@ -46,8 +46,17 @@ pub fn state(
         )),
         leptos_options,
         secure_cookies: config.secure_cookies,
-        login_throttle: Default::default(),
+        guard: Arc::new(app::auth::throttle::Guard {
+            throttles: config.throttles.clone(),
+            hashing: Default::default(),
+        }),
+        trusted_proxies: config.trusted_proxies.clone().into(),
         forms: Default::default(),
+        draining: Default::default(),
+        boundaries: Arc::new(app::state::Boundaries {
+            allowed_hosts: config.allowed_hosts.clone(),
+            cors_origins: config.cors_allowed_origins.clone(),
+        }),
     }
 }
 
@@ -83,23 +92,32 @@ fn trim_trailing_slash(mut req: Request<Body>) -> Request<Body> {
 const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
 fn router(state: AppState) -> Router {
-    let hsts = state.secure_cookies;
+    let rules = Rules {
+        hsts: state.secure_cookies,
+        db: state.pool.clone(),
+        draining: state.draining.clone(),
+        boundaries: state.boundaries.clone(),
+    };
     // Listing the routes renders the app once with data loading switched off, a switch
     // that is global to the process: list them once, not per router.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
         std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new()
         .merge(api::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    if let Some(cors) = cors(&state.boundaries.cors_origins) {
+        router = router.layer(cors);
+    }
+    router
         // One middleware for every per-request rule: each `from_fn` layer costs a clone of
         // the service stack inside it on every request.
         .layer(axum::middleware::from_fn(move |req, next| {
-            policies(hsts, req, next)
+            policies(rules.clone(), req, next)
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -119,8 +137,36 @@ fn router(state: AppState) -> Router {
         ))
         // Pages, JSON and the static files, in br or gzip when the client accepts it.
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(TraceLayer::new_for_http())
+        // Failures are logged where they happen, with their cause (and once per interval
+        // when they repeat: see `app::log`), not again here for each response.
+        .layer(TraceLayer::new_for_http().on_failure(()))
         .with_state(state)
+}
+
+/// Pages at the listed origins may call the site from a browser, with credentials
+/// (cookies, `Authorization`); the preflight is answered. No list: no CORS headers at all,
+/// so only the site's own pages can read its answers.
+fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    (!origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+            .expose_headers([header::RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600))
+    })
 }
 
 /// Unknown paths: a JSON 404 under `/api/`, otherwise static files or the app's own
@@ -133,12 +179,40 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
     handler(uri, state, req).await
 }
 
-/// The rules every request passes: cross-site writes refused; a failed server function
-/// answered with its error's status; how long a response may be kept; the permissions and,
-/// over HTTPS, transport security headers.
-async fn policies(hsts: bool, req: Request<Body>, next: axum::middleware::Next) -> Response {
-    if let Some(refused) = refuse_cross_site_write(&req) {
+/// What the per-request rules need to know.
+#[derive(Clone)]
+struct Rules {
+    /// Whether the site is served over HTTPS (send HSTS).
+    hsts: bool,
+    db: app::db::Db,
+    draining: Arc<std::sync::atomic::AtomicBool>,
+    boundaries: Arc<app::state::Boundaries>,
+}
+
+/// The rules every request passes: cross-site writes refused; writes refused at once while
+/// the database is down; a failed server function answered with its error's status; how
+/// long a response may be kept; the permissions and, over HTTPS, transport security
+/// headers; while the server drains, connections closed after their response.
+async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    if !rules.boundaries.host_allowed(host) {
+        // Django's answer to a Host outside ALLOWED_HOSTS.
+        return app::error::AppError::BadRequest(format!(
+            "Invalid HTTP_HOST header: '{host}'. You may need to add '{host}' to ALLOWED_HOSTS."
+        ))
+        .into_response();
+    }
+    if let Some(refused) = refuse_cross_site_write(&req, &rules.boundaries) {
         return refused;
+    }
+    let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if is_write && rules.db.is_down() {
+        return app::error::AppError::Unavailable.into_response();
     }
     let path = req.uri().path();
     let cache = cache_policy(path);
@@ -147,7 +221,18 @@ async fn policies(hsts: bool, req: Request<Body>, next: axum::middleware::Next) 
     if is_server_function && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
         response = server_function_status(response).await;
     }
+    if response
+        .extensions()
+        .get::<app::error::DatabaseUnavailable>()
+        .is_some()
+    {
+        rules.db.report_unavailable();
+    }
     let headers = response.headers_mut();
+    if rules.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        // Clients stop reusing this connection, so none is left idle when the drain ends.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if let Some(policy) = cache {
         headers
             .entry(header::CACHE_CONTROL)
@@ -156,7 +241,7 @@ async fn policies(hsts: bool, req: Request<Body>, next: axum::middleware::Next) 
     headers
         .entry(HeaderName::from_static("permissions-policy"))
         .or_insert(HeaderValue::from_static(PERMISSIONS_POLICY));
-    if hsts {
+    if rules.hsts {
         // Only where the site is served over HTTPS (production: secure cookies).
         headers
             .entry(header::STRICT_TRANSPORT_SECURITY)
@@ -170,8 +255,12 @@ async fn policies(hsts: bool, req: Request<Body>, next: axum::middleware::Next) 
 /// Browsers name the page a write came from in `Origin`. A write from another site is
 /// refused, so a page elsewhere cannot use a signed-in user's cookie (SameSite=Lax already
 /// keeps it off cross-site POSTs; this also covers same-site subdomains and old browsers).
-/// Clients that send no `Origin` (curl, other systems) are not affected.
-fn refuse_cross_site_write(req: &Request<Body>) -> Option<Response> {
+/// Clients that send no `Origin` (curl, other systems) are not affected, nor are the
+/// origins listed in `CORS_ALLOWED_ORIGINS`.
+fn refuse_cross_site_write(
+    req: &Request<Body>,
+    boundaries: &app::state::Boundaries,
+) -> Option<Response> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let origin = req
         .headers()
@@ -184,7 +273,8 @@ fn refuse_cross_site_write(req: &Request<Body>) -> Option<Response> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
-        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+        let same_site = origin_host.eq_ignore_ascii_case(host);
+        if origin == "null" || !(same_site || boundaries.origin_allowed(origin)) {
             return Some(
                 app::error::AppError::Forbidden("Cross-site request refused.".into())
                     .into_response(),
@@ -240,10 +330,13 @@ async fn server_function_status(response: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let app::error::AppError::Throttled { retry_after } = error {
+        if let Some(seconds) = error.retry_after() {
             parts
                 .headers
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if error == app::error::AppError::Unavailable {
+            parts.extensions.insert(app::error::DatabaseUnavailable);
         }
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -256,6 +349,3 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
         axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response()
     }
 }
-
-/// How long in-flight requests get to finish after a shutdown signal.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

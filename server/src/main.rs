@@ -90,21 +90,50 @@ async fn serve(
     let state = server::state(pool.clone(), secret.as_bytes(), config, leptos_options);
     app::auth::password::warm_up();
 
+    let open_files = server::serve::raise_open_file_limit();
+    let limits = server::serve::Limits {
+        max_connections: server::serve::connections_that_fit(
+            open_files,
+            config.max_open_connections,
+        ),
+        header_read_timeout: config.header_read_timeout,
+        drain: config.shutdown_drain,
+        grace: config.shutdown_grace,
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr} (set LEPTOS_SITE_ADDR): {e}"))?;
     let local = listener.local_addr()?;
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
-    tracing::info!("Carebase is listening on http://{local}");
+    tracing::info!(
+        max_connections = limits.max_connections,
+        "Carebase is listening on http://{local}"
+    );
     println!("Carebase is running at http://{local}/");
 
-    let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(server::app(state));
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Ended throttle windows are deleted once a minute.
+    tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Ok(n) = app::auth::throttle::prune(&pool).await
+                    && n > 0
+                {
+                    tracing::debug!(deleted = n, "ended throttle windows deleted");
+                }
+            }
+        }
+    });
+    let draining = state.draining.clone();
+    server::serve::run(
+        listener,
+        server::app(state),
+        limits,
+        draining,
+        stop_signal(),
+    )
+    .await;
     pool.close().await;
     tracing::info!("Carebase stopped");
     Ok(())
@@ -147,19 +176,12 @@ fn write_private(dir: &Path, path: &Path, contents: &str) -> std::io::Result<()>
     file.write_all(contents.as_bytes())
 }
 
-/// Resolves on SIGINT or SIGTERM; axum then stops accepting and lets in-flight requests
-/// finish, for at most [`server::SHUTDOWN_GRACE`].
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM; the server then drains (see `server::serve`).
+async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
-    tokio::spawn(async {
-        tokio::time::sleep(server::SHUTDOWN_GRACE).await;
-        tracing::warn!("in-flight requests did not finish in time; exiting");
-        std::process::exit(1);
-    });
 }

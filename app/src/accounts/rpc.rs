@@ -22,7 +22,9 @@ pub async fn sign_up(
         ("password", password),
         ("password2", password2),
     ]);
-    ssr::remembering(&remembered, super::service::register(&state.pool, input)).await?;
+    let client = ssr::client(&state);
+    let registering = super::service::register(&state.pool, &state.guard, client, input);
+    ssr::remembering(&remembered, registering).await?;
     leptos_axum::redirect("/signin?notice=registered");
     Ok(())
 }
@@ -42,7 +44,13 @@ pub async fn sign_in(
     let input = Input::from_pairs([("email", email.clone()), ("password", password)]);
     let session = ssr::remembering(
         &remembered,
-        super::service::login(&state.pool, &state.tokens, &state.login_throttle, input),
+        super::service::login(
+            &state.pool,
+            &state.tokens,
+            &state.guard,
+            ssr::client(&state),
+            input,
+        ),
     )
     .await?;
     let (access_ttl, refresh_ttl) = (state.tokens.access_ttl, state.tokens.refresh_ttl);

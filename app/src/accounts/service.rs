@@ -2,8 +2,9 @@
 //! is core: `crate::session::ssr::profile`.)
 
 use super::{Session, UserSummary};
+use crate::auth::Client;
 use crate::auth::password;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::{self, Guard};
 use crate::auth::tokens::{TokenKeys, TokenType};
 use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
@@ -18,9 +19,17 @@ const EMAIL_TAKEN: &str = "A user with this email already exists.";
 ///
 /// Errors: 400 with per-field details for a missing or blank field, an invalid or
 /// already registered email (compared without case), a password that breaks Django's
-/// rules, or `password2` differing from `password`.
+/// rules, or `password2` differing from `password`; 429 after too many sign-ups from the
+/// client's address (see [`throttle`]).
 #[tracing::instrument(skip_all)]
-pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, AppError> {
+pub async fn register(
+    pool: &PgPool,
+    guard: &Guard,
+    client: Client,
+    mut input: Input,
+) -> Result<UserSummary, AppError> {
+    let limit = &guard.throttles.signup_per_address;
+    throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
     let name = input.text("name", true, NAME_MAX);
     let email = input.email("email", true);
     let password = input.secret("password", PASSWORD_MAX);
@@ -54,7 +63,7 @@ pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, Ap
         return Err(AppError::Internal);
     };
 
-    let hash = password::hash(password).await?;
+    let hash = password::hash(&guard.hashing, password).await?;
     let user = sqlx::query_as!(
         UserSummary,
         "insert into users (name, email, password_hash) values ($1, $2, $3)
@@ -82,12 +91,14 @@ pub async fn register(pool: &PgPool, mut input: Input) -> Result<UserSummary, Ap
 ///
 /// Errors: 400 when a field is missing; 401 with one and the same answer for an unknown
 /// email and a wrong password (both cost one argon2 verification); 429 after too many
-/// failures for the email (see [`LoginThrottle`]).
+/// failures for the email from the client's address, or from the address across emails
+/// (see [`throttle`]); 503 when too many passwords are being checked at once.
 #[tracing::instrument(skip_all)]
 pub async fn login(
     pool: &PgPool,
     keys: &TokenKeys,
-    throttle: &LoginThrottle,
+    guard: &Guard,
+    client: Client,
     mut input: Input,
 ) -> Result<Session, AppError> {
     let email = input.text("email", true, crate::input::EMAIL_MAX);
@@ -96,7 +107,20 @@ pub async fn login(
     let (Some(email), Some(password)) = (email, password) else {
         return Err(AppError::Internal);
     };
-    throttle.attempt(&email)?;
+    let (per_account, per_address) = (
+        &guard.throttles.login_per_account,
+        &guard.throttles.login_per_address,
+    );
+    let account_key = throttle::key(per_account, client.0, Some(&email));
+    let address_key = throttle::key(per_address, client.0, None);
+    throttle::attempt(
+        pool,
+        &[
+            (per_account, account_key.clone()),
+            (per_address, address_key.clone()),
+        ],
+    )
+    .await?;
 
     let row = sqlx::query!(
         "select id, name, email, password_hash from users where lower(email) = lower($1)",
@@ -105,7 +129,7 @@ pub async fn login(
     .fetch_optional(pool)
     .await?;
     let stored = row.as_ref().map(|r| r.password_hash.clone());
-    let verified = password::verify(password, stored).await?;
+    let verified = password::verify(&guard.hashing, password, stored).await?;
     let Some(row) = row.filter(|_| verified) else {
         tracing::info!("sign-in refused: bad credentials");
         return Err(AppError::Unauthenticated {
@@ -132,7 +156,7 @@ pub async fn login(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    throttle.succeeded(&email);
+    throttle::succeeded(pool, &account_key, &address_key).await?;
     tracing::info!(user_id = row.id, "user logged in");
 
     Ok(Session {
@@ -149,13 +173,18 @@ pub async fn login(
 /// Issues a new access token for a refresh token that is valid and not revoked.
 ///
 /// Errors: 400 when `refresh` is missing; 401 for a refresh token that is malformed,
-/// expired, revoked, of the wrong type or whose user no longer exists.
+/// expired, revoked, of the wrong type or whose user no longer exists; 429 after too many
+/// renewals from the client's address.
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
     pool: &PgPool,
     keys: &TokenKeys,
+    guard: &Guard,
+    client: Client,
     mut input: Input,
 ) -> Result<String, AppError> {
+    let limit = &guard.throttles.refresh_per_address;
+    throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Token refresh failed")?;
     crate::auth::renew_access(pool, keys, &token.unwrap_or_default()).await

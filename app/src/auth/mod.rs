@@ -43,6 +43,61 @@ where
     }
 }
 
+/// The client behind a request: the address of the socket's peer or, when that peer is one
+/// of the `TRUSTED_PROXIES`, the address it forwarded the request for (the right-most
+/// `X-Forwarded-For` entry that is not itself a trusted proxy). `None` when the request did
+/// not come over a socket (tests drive the router directly).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Client(pub Option<std::net::IpAddr>);
+
+impl Client {
+    pub fn of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Client {
+        use axum::extract::ConnectInfo;
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Client(None);
+        };
+        let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+        if !is_trusted(&peer) {
+            return Client(Some(peer));
+        }
+        let forwarded: Vec<std::net::IpAddr> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect();
+        let client = forwarded
+            .iter()
+            .rev()
+            .find(|ip| !is_trusted(ip))
+            .or(forwarded.first())
+            .copied()
+            .unwrap_or(peer);
+        Client(Some(client))
+    }
+}
+
+impl<S> FromRequestParts<S> for Client
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client::of(
+            parts,
+            &AppState::from_ref(state).trusted_proxies,
+        ))
+    }
+}
+
 /// The access token a request carries, if any. A malformed `Authorization: Bearer` header
 /// is an error; another scheme is ignored, as DRF ignores schemes it does not handle.
 pub fn token_from_headers(headers: &HeaderMap) -> Result<Option<String>, AppError> {

@@ -11,9 +11,10 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password on a blocking thread, so the async workers keep serving.
-pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+/// Hashes a password on a blocking thread, so the async workers keep serving; as many at
+/// once as `gate` allows.
+pub async fn hash(gate: &Gate, password: String) -> Result<String, AppError> {
+    gate.run(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         hasher()
             .hash_password(password.as_bytes(), &salt)
@@ -24,6 +25,68 @@ pub async fn hash(password: String) -> Result<String, AppError> {
             })
     })
     .await?
+}
+
+/// How many password hashes run at once, and how many more may wait for a turn.
+///
+/// Each argon2 hash takes one core for tens of milliseconds and 19 MiB. Run without a
+/// limit, a storm of sign-ins takes every core and every other request waits behind it;
+/// more hashes at once than cores buys no throughput. So at most `running` hashes run (one
+/// per core), `waiting` more queue for a turn, and anything beyond is refused at once with
+/// a 503 and `Retry-After`: a storm slows sign-ins, not everyone else.
+#[derive(Debug)]
+pub struct Gate {
+    permits: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    queue: usize,
+}
+
+/// Seconds a refused sign-in is asked to wait.
+const BUSY_RETRY_AFTER: u64 = 1;
+
+impl Gate {
+    pub fn new(running: usize, queue: usize) -> Gate {
+        Gate {
+            permits: tokio::sync::Semaphore::new(running.max(1)),
+            waiting: Default::default(),
+            queue,
+        }
+    }
+
+    /// Runs `work` on a blocking thread when a turn is free; 503 when the queue is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let permit = match self.permits.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                // A place in the queue, or a refusal.
+                if self.waiting.fetch_add(1, SeqCst) >= self.queue {
+                    self.waiting.fetch_sub(1, SeqCst);
+                    tracing::warn!("password hashing queue full: refusing with 503");
+                    return Err(AppError::Busy {
+                        retry_after: BUSY_RETRY_AFTER,
+                    });
+                }
+                let permit = self.permits.acquire().await;
+                self.waiting.fetch_sub(1, SeqCst);
+                permit.map_err(|_| AppError::Internal)?
+            }
+        };
+        let result = tokio::task::spawn_blocking(work).await;
+        drop(permit);
+        Ok(result?)
+    }
+}
+
+impl Default for Gate {
+    /// A hash per core at once, four per core waiting.
+    fn default() -> Gate {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Gate::new(cores, 4 * cores)
+    }
 }
 
 /// A hash of nothing anyone knows, verified when a login names an unknown email, so
@@ -38,8 +101,12 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// Verifies a password against a stored hash (or against the dummy hash when `stored` is
 /// `None`) on a blocking thread. Always takes one full argon2 computation.
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify(
+    gate: &Gate,
+    password: String,
+    stored: Option<String>,
+) -> Result<bool, AppError> {
+    gate.run(move || {
         let known = stored.is_some();
         let encoded = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let Ok(parsed) = PasswordHash::new(&encoded) else {
@@ -52,7 +119,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Ap
             && known
     })
     .await
-    .map_err(AppError::from)
 }
 
 /// Warms the dummy hash so the first login with an unknown email is not faster.
@@ -199,14 +265,48 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_only_with_the_right_password() {
-        let h = hash("SecurePass123!".into()).await.unwrap();
+        let gate = Gate::default();
+        let h = hash(&gate, "SecurePass123!".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(
-            verify("SecurePass123!".into(), Some(h.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(!verify("securepass123!".into(), Some(h)).await.unwrap());
-        assert!(!verify("anything".into(), None).await.unwrap());
+        let right = verify(&gate, "SecurePass123!".into(), Some(h.clone()));
+        assert!(right.await.unwrap());
+        let wrong = verify(&gate, "securepass123!".into(), Some(h));
+        assert!(!wrong.await.unwrap());
+        assert!(!verify(&gate, "anything".into(), None).await.unwrap());
+    }
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::Gate;
+    use crate::error::AppError;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn beyond_the_queue_a_hash_is_refused_with_a_503_and_retry_after() {
+        let gate = Arc::new(Gate::new(1, 1));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        // One hash runs (until released), one waits for its turn...
+        let running = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(move || released.recv().is_ok()).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(|| true).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // ...and the next is refused at once.
+        let refused = gate.run(|| true).await;
+        assert_eq!(refused, Err(AppError::Busy { retry_after: 1 }));
+        assert_eq!(refused.unwrap_err().retry_after(), Some(1));
+
+        release.send(()).unwrap();
+        assert_eq!(running.await.unwrap(), Ok(true));
+        assert_eq!(waiting.await.unwrap(), Ok(true));
+        // Once the storm has passed, hashing is served again.
+        assert_eq!(gate.run(|| true).await, Ok(true));
     }
 }

@@ -1,90 +1,157 @@
-//! Slows password guessing: after [`MAX_FAILURES`] failed sign-ins for one email within
-//! [`WINDOW`], further attempts for that email are refused with 429 and `Retry-After`
-//! until the window that began with the first attempt has passed. A successful sign-in
-//! clears the count.
+//! Throttling of the doors an attacker knocks on, after OWASP's authentication and
+//! credential-stuffing guidance:
 //!
-//! Keyed by email, not by client address, so that guesses spread over many addresses
-//! still count; the price is that someone who knows an email can hold its owner off for
-//! the rest of a window. The counts live in this process (see the README's notes on
-//! running several instances).
+//! - sign-in attempts per account *and* client address ([`LOGIN_PER_ACCOUNT`]): password
+//!   guessing against one account is slowed, but someone elsewhere who knows an email
+//!   cannot lock its owner out;
+//! - sign-in attempts per client address across accounts ([`LOGIN_PER_ADDRESS`]): one
+//!   address trying many accounts (credential stuffing) is slowed;
+//! - sign-ups and token renewals per client address ([`SIGNUP_PER_ADDRESS`],
+//!   [`REFRESH_PER_ADDRESS`]).
+//!
+//! An attempt is counted before its password is checked, in the same statement as the test,
+//! so parallel guesses cannot slip past a limit while being verified; a successful sign-in
+//! gives its attempt back. Over a limit: 429 with `Retry-After` (the end of the window that
+//! began with the first attempt). The counts live in PostgreSQL (`auth_throttle`), so every
+//! instance on the database counts together; [`prune`] deletes ended windows.
 
 use crate::error::AppError;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use sqlx::PgPool;
+use std::net::IpAddr;
+use std::time::Duration;
 
-pub const MAX_FAILURES: u32 = 10;
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// At most this many emails are tracked; beyond it, expired entries are dropped and, if
-/// that is not enough, new emails go untracked rather than growing memory without bound.
-const MAX_TRACKED: usize = 100_000;
+/// One limit: at most `max` attempts per key within `window`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    /// The key's prefix, naming the limit.
+    pub name: &'static str,
+    pub max: i32,
+    pub window: Duration,
+}
 
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    name: "login:account",
+    max: 10,
+    window: Duration::from_secs(15 * 60),
+};
+pub const LOGIN_PER_ADDRESS: Limit = Limit {
+    name: "login:address",
+    max: 50,
+    window: Duration::from_secs(15 * 60),
+};
+pub const SIGNUP_PER_ADDRESS: Limit = Limit {
+    name: "signup:address",
+    max: 20,
+    window: Duration::from_secs(60 * 60),
+};
+pub const REFRESH_PER_ADDRESS: Limit = Limit {
+    name: "refresh:address",
+    max: 120,
+    window: Duration::from_secs(60),
+};
+
+/// The limits in force. The defaults are the constants above; the per-address ones can be
+/// set (`THROTTLE_LOGIN_ADDRESS`, `THROTTLE_SIGNUP`, `THROTTLE_REFRESH`), for a practice
+/// whose staff all sign in from one address, or a test suite that signs up hundreds of users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Throttles {
+    pub login_per_account: Limit,
+    pub login_per_address: Limit,
+    pub signup_per_address: Limit,
+    pub refresh_per_address: Limit,
+}
+
+impl Default for Throttles {
+    fn default() -> Throttles {
+        Throttles {
+            login_per_account: LOGIN_PER_ACCOUNT,
+            login_per_address: LOGIN_PER_ADDRESS,
+            signup_per_address: SIGNUP_PER_ADDRESS,
+            refresh_per_address: REFRESH_PER_ADDRESS,
+        }
+    }
+}
+
+/// What stands at the doors of the accounts: the throttles, and the gate password hashing
+/// passes through.
 #[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Attempts>>,
+pub struct Guard {
+    pub throttles: Throttles,
+    pub hashing: crate::auth::password::Gate,
 }
 
-/// Attempts since the first one of the current window; a success removes the entry, so
-/// what is counted is failures (and attempts still being verified).
-#[derive(Debug, Clone, Copy)]
-struct Attempts {
-    since: Instant,
-    count: u32,
-}
-
-impl LoginThrottle {
-    /// Takes one sign-in attempt for `email`: 429 when the current window has none left.
-    /// An attempt is counted before the password is checked, in the same step as the
-    /// test, so parallel guesses cannot slip past the limit while they are being verified;
-    /// a successful sign-in then clears the count.
-    pub fn attempt(&self, email: &str) -> Result<(), AppError> {
-        self.attempt_at(email, Instant::now())
-    }
-
-    /// Forgets the attempts of `email` after it signed in.
-    pub fn succeeded(&self, email: &str) {
-        self.lock().remove(&key(email));
-    }
-
-    fn attempt_at(&self, email: &str, now: Instant) -> Result<(), AppError> {
-        let mut map = self.lock();
-        if map.len() >= MAX_TRACKED {
-            map.retain(|_, a| now < a.since + WINDOW);
-        }
-        let key = key(email);
-        if map.len() >= MAX_TRACKED && !map.contains_key(&key) {
-            return Ok(());
-        }
-        let entry = map.entry(key).or_insert(Attempts {
-            since: now,
-            count: 0,
-        });
-        if now >= entry.since + WINDOW {
-            *entry = Attempts {
-                since: now,
-                count: 0,
-            };
-        }
-        if entry.count >= MAX_FAILURES {
-            let wait = (entry.since + WINDOW).saturating_duration_since(now);
-            return Err(AppError::Throttled {
-                retry_after: wait.as_secs().max(1),
-            });
-        }
-        entry.count += 1;
-        Ok(())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Attempts>> {
-        // A panic while holding the lock cannot leave the map inconsistent.
-        self.failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+/// The key of `limit` for a client address (`None`: the address is not known, as in a
+/// request that did not come over a socket; those share one key).
+pub fn key(limit: &Limit, client: Option<IpAddr>, account: Option<&str>) -> String {
+    let address = client.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    match account {
+        Some(email) => format!("{}:{address}:{}", limit.name, email.trim().to_lowercase()),
+        None => format!("{}:{address}", limit.name),
     }
 }
 
-fn key(email: &str) -> String {
-    email.trim().to_lowercase()
+/// Counts one attempt under each `(limit, key)` at once. Errors: 429 when any limit is used
+/// up, with the longest wait among them.
+pub async fn attempt(pool: &PgPool, checks: &[(&Limit, String)]) -> Result<(), AppError> {
+    let keys: Vec<String> = checks.iter().map(|(_, key)| key.clone()).collect();
+    let windows: Vec<f64> = checks.iter().map(|(l, _)| l.window.as_secs_f64()).collect();
+    let counted = sqlx::query!(
+        r#"insert into auth_throttle as t (key, attempts, window_ends)
+           select k.key, 1, now() + make_interval(secs => k.secs)
+           from unnest($1::text[], $2::float8[]) as k(key, secs)
+           on conflict (key) do update set
+               attempts = case when t.window_ends <= now() then 1 else t.attempts + 1 end,
+               window_ends = case when t.window_ends <= now() then excluded.window_ends
+                                  else t.window_ends end
+           returning key, attempts,
+                     greatest(1, ceil(extract(epoch from window_ends - now())))::int8 as "wait!""#,
+        &keys,
+        &windows
+    )
+    .fetch_all(pool)
+    .await?;
+    let wait = counted
+        .iter()
+        .filter(|row| {
+            checks
+                .iter()
+                .any(|(limit, key)| *key == row.key && row.attempts > limit.max)
+        })
+        .map(|row| row.wait)
+        .max();
+    match wait {
+        Some(wait) => {
+            tracing::info!(keys = ?keys, "throttled");
+            Err(AppError::Throttled {
+                retry_after: u64::try_from(wait).unwrap_or(1),
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// After a sign-in succeeded: forgets the attempts under `cleared` (the account at this
+/// address) and gives back this one attempt under `given_back` (the address).
+pub async fn succeeded(pool: &PgPool, cleared: &str, given_back: &str) -> Result<(), AppError> {
+    sqlx::query!(
+        "with cleared as (delete from auth_throttle where key = $1)
+         update auth_throttle set attempts = greatest(attempts - 1, 0) where key = $2",
+        cleared,
+        given_back
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the counts whose window has ended. Returns how many went.
+pub async fn prune(pool: &PgPool) -> Result<u64, AppError> {
+    Ok(
+        sqlx::query!("delete from auth_throttle where window_ends <= now()")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]
@@ -92,45 +159,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refuses_after_the_limit_until_the_window_ends() {
-        let throttle = LoginThrottle::default();
-        let start = Instant::now();
-        for i in 0..MAX_FAILURES {
-            let email = if i % 2 == 0 {
-                "Ann@Example.com"
-            } else {
-                " ann@example.com "
-            };
-            assert!(throttle.attempt_at(email, start).is_ok());
-        }
-        let refused = throttle.attempt_at("ANN@example.com", start + Duration::from_secs(60));
+    fn keys_name_the_limit_the_address_and_the_account_without_case() {
+        let client = Some("203.0.113.7".parse().unwrap());
         assert_eq!(
-            refused,
-            Err(AppError::Throttled {
-                retry_after: WINDOW.as_secs() - 60
-            })
+            key(&LOGIN_PER_ACCOUNT, client, Some(" Ann@Example.com")),
+            "login:account:203.0.113.7:ann@example.com"
         );
-        assert!(throttle.attempt_at("bob@example.com", start).is_ok());
-        assert!(
-            throttle
-                .attempt_at("ann@example.com", start + WINDOW)
-                .is_ok()
+        assert_eq!(
+            key(&LOGIN_PER_ADDRESS, client, None),
+            "login:address:203.0.113.7"
         );
-        assert!(
-            throttle
-                .attempt_at("ann@example.com", start + WINDOW)
-                .is_ok()
+        assert_eq!(
+            key(&SIGNUP_PER_ADDRESS, None, None),
+            "signup:address:unknown"
         );
-    }
-
-    #[test]
-    fn a_success_clears_the_count() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            assert!(throttle.attempt_at("ann@example.com", now).is_ok());
-        }
-        throttle.succeeded("ann@example.com");
-        assert!(throttle.attempt_at("ann@example.com", now).is_ok());
     }
 }

@@ -5,7 +5,7 @@ use super::schema::{
     ErrorBody, LoggedIn, LoginRequest, RefreshRequest, Refreshed, RegisterRequest, Registered,
 };
 use app::accounts::service as auth;
-use app::auth::CurrentUser;
+use app::auth::{Client, CurrentUser};
 use app::error::AppError;
 use app::session::UserProfile;
 use app::state::AppState;
@@ -33,12 +33,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         (status = 201, description = "Registered", body = Registered),
         (status = 400, description = "Invalid input, weak password or email taken", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address (20 an hour)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until sign-up is allowed again"))),
+        (status = 503, description = "Too many passwords being hashed at once", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 pub async fn register(
     State(state): State<AppState>,
+    client: Client,
     JsonInput(input): JsonInput,
 ) -> Result<(StatusCode, Json<Registered>), AppError> {
-    let user = auth::register(&state.pool, input).await?;
+    let user = auth::register(&state.pool, &state.guard, client, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -56,14 +61,17 @@ pub async fn register(
         (status = 400, description = "Missing fields", body = ErrorBody),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email in 15 minutes (10 allowed)", body = ErrorBody,
+        (status = 429, description = "Too many sign-in attempts: 10 in 15 minutes for one email from one address, 50 from one address", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until sign-in is allowed again"))),
+        (status = 503, description = "Too many passwords being checked at once", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    client: Client,
     JsonInput(input): JsonInput,
 ) -> Result<Json<LoggedIn>, AppError> {
-    let session = auth::login(&state.pool, &state.tokens, &state.login_throttle, input).await?;
+    let session = auth::login(&state.pool, &state.tokens, &state.guard, client, input).await?;
     Ok(Json(LoggedIn {
         message: "Login successful",
         access: session.access,
@@ -80,12 +88,15 @@ pub async fn login(
         (status = 400, description = "Missing refresh", body = ErrorBody),
         (status = 401, description = "Invalid, expired or revoked refresh token", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 429, description = "Too many renewals from this address (120 a minute)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until renewal is allowed again"))),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
+    client: Client,
     JsonInput(input): JsonInput,
 ) -> Result<Json<Refreshed>, AppError> {
-    let access = auth::refresh(&state.pool, &state.tokens, input).await?;
+    let access = auth::refresh(&state.pool, &state.tokens, &state.guard, client, input).await?;
     Ok(Json(Refreshed { access }))
 }
 

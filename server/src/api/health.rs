@@ -26,13 +26,16 @@ pub async fn live() -> Json<Status> {
     })
 }
 
-/// Readiness: the server can reach its database.
+/// Readiness: the server can reach its database, and is not stopping.
 #[utoipa::path(get, path = "/api/health/ready", tag = "health", security(()),
     responses(
         (status = 200, description = "Ready", body = Status),
-        (status = 503, description = "The database does not answer", body = ErrorBody),
+        (status = 503, description = "The database does not answer, or the server is stopping", body = ErrorBody),
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(AppError::Unavailable);
+    }
     health::database_ready(&state.pool).await?;
     Ok(Json(Status {
         status: "ok",

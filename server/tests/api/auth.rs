@@ -492,3 +492,154 @@ async fn a_malformed_authorization_header_is_a_401(pool: PgPool) {
         .unwrap();
     assert_error(&app.send(request).await, StatusCode::UNAUTHORIZED);
 }
+
+/// The counts live in the database: two instances on it count together. They are kept per
+/// email *and* address, so the owner signing in from elsewhere is not locked out.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn guesses_count_per_email_and_address_across_instances(pool: PgPool) {
+    let one = TestApp::new(pool.clone());
+    let two = TestApp::new(pool);
+    one.register("John Doe", "john@example.com").await;
+    let login = |password: &str| json!({"email": "john@example.com", "password": password});
+    for i in 0..10 {
+        let app = if i % 2 == 0 { &one } else { &two };
+        let r = app
+            .post_from("203.0.113.1", &[], "/api/auth/login/", login("Wrong123!x"))
+            .await;
+        assert_error(&r, StatusCode::UNAUTHORIZED);
+    }
+    for app in [&one, &two] {
+        let r = app
+            .post_from("203.0.113.1", &[], "/api/auth/login/", login(PASSWORD))
+            .await;
+        assert_error(&r, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers.contains_key(header::RETRY_AFTER));
+    }
+    // The owner, at the practice's own address, signs in as usual.
+    let r = two
+        .post_from("198.51.100.2", &[], "/api/auth/login/", login(PASSWORD))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+
+    // When the window has ended, the address may try again; ended windows are pruned.
+    sqlx::query("update auth_throttle set window_ends = now() - interval '1 second'")
+        .execute(&one.pool)
+        .await
+        .unwrap();
+    let r = one
+        .post_from("203.0.113.1", &[], "/api/auth/login/", login(PASSWORD))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    sqlx::query("update auth_throttle set window_ends = now() - interval '1 second'")
+        .execute(&one.pool)
+        .await
+        .unwrap();
+    assert!(app::auth::throttle::prune(&one.pool).await.unwrap() >= 1);
+    assert_eq!(one.count_rows("auth_throttle").await, 0);
+}
+
+/// Credential stuffing: one address trying many emails is slowed after 50 attempts, while
+/// other addresses are not.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn one_address_trying_many_emails_is_throttled(pool: PgPool) {
+    let app = TestApp::new(pool);
+    app.register("Jane Roe", "jane@example.com").await;
+    for i in 0..50 {
+        let r = app
+            .post_from(
+                "203.0.113.9",
+                &[],
+                "/api/auth/login/",
+                json!({"email": format!("user{i}@example.com"), "password": "Wrong123!x"}),
+            )
+            .await;
+        assert_error(&r, StatusCode::UNAUTHORIZED);
+    }
+    let jane = json!({"email": "jane@example.com", "password": PASSWORD});
+    let r = app
+        .post_from("203.0.113.9", &[], "/api/auth/login/", jane.clone())
+        .await;
+    assert_error(&r, StatusCode::TOO_MANY_REQUESTS);
+    let r = app
+        .post_from("198.51.100.3", &[], "/api/auth/login/", jane)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+}
+
+/// Sign-ups (20 an hour) and token renewals (120 a minute) are limited per address.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn sign_ups_and_renewals_are_limited_per_address(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let register = |i: usize| json!({"name": "A", "email": format!("a{i}@example.com"), "password": PASSWORD, "password2": PASSWORD});
+    for i in 0..20 {
+        let r = app
+            .post_from("203.0.113.20", &[], "/api/auth/register/", register(i))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+    }
+    let r = app
+        .post_from("203.0.113.20", &[], "/api/auth/register/", register(20))
+        .await;
+    assert_error(&r, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3590..=3600).contains(&retry), "Retry-After {retry}");
+    let r = app
+        .post_from("203.0.113.21", &[], "/api/auth/register/", register(20))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.raw);
+
+    let login = app
+        .post_from(
+            "203.0.113.21",
+            &[],
+            "/api/auth/login/",
+            json!({"email": "a0@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let refresh = json!({"refresh": login.body["refresh"]});
+    for _ in 0..120 {
+        let r = app
+            .post_from(
+                "203.0.113.22",
+                &[],
+                "/api/auth/token/refresh/",
+                refresh.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
+    }
+    let r = app
+        .post_from("203.0.113.22", &[], "/api/auth/token/refresh/", refresh)
+        .await;
+    assert_error(&r, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Behind a trusted proxy, the client is the address it forwarded for; anyone else's
+/// `X-Forwarded-For` is ignored, so a client cannot pick the address it is counted under.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn the_client_address_comes_from_a_trusted_proxy_only(pool: PgPool) {
+    let mut config = crate::common::config();
+    config.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+    let app = TestApp::with_config(pool, config);
+    let wrong = json!({"email": "nobody@example.com", "password": "Wrong123!x"});
+    let forwarded = [("x-forwarded-for", "192.0.2.50, 198.51.100.9, 10.0.0.7")];
+    app.post_from("10.0.0.5", &forwarded, "/api/auth/login/", wrong.clone())
+        .await;
+    let spoofed = [("x-forwarded-for", "192.0.2.99")];
+    app.post_from("203.0.113.5", &spoofed, "/api/auth/login/", wrong)
+        .await;
+    let keys: Vec<String> = sqlx::query_scalar(
+        "select key from auth_throttle where key like 'login:address:%' order by key",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        keys,
+        ["login:address:198.51.100.9", "login:address:203.0.113.5"]
+    );
+}

@@ -25,13 +25,23 @@ pub fn config() -> Config {
         max_connections: 5,
         read_connections: 2,
         secure_cookies: false,
+        max_open_connections: 100,
+        header_read_timeout: Duration::from_secs(10),
+        shutdown_drain: Duration::ZERO,
+        shutdown_grace: Duration::from_secs(10),
+        trusted_proxies: Vec::new(),
+        allowed_hosts: None,
+        cors_allowed_origins: Vec::new(),
+        throttles: Default::default(),
     }
 }
 
 pub struct TestApp {
     pub pool: PgPool,
+    /// What the handlers share (the draining flag, the database handle).
+    pub state: app::state::AppState,
     /// The whole application, built once and cloned for each request.
-    router: server::App,
+    pub router: server::App,
 }
 
 /// A signed-in user from [`TestApp::signed_in`]: the access token and the user's id.
@@ -60,8 +70,46 @@ impl TestApp {
             .output_name("carebase")
             .build();
         let state = server::state(pool.clone(), SECRET.as_bytes(), &config, options);
-        let router = server::app(state);
-        TestApp { pool, router }
+        let router = server::app(state.clone());
+        TestApp {
+            pool,
+            state,
+            router,
+        }
+    }
+
+    /// The application around a state built by the test (a smaller hashing gate, say).
+    pub fn with_state(pool: PgPool, state: app::state::AppState) -> Self {
+        let router = server::app(state.clone());
+        TestApp {
+            pool,
+            state,
+            router,
+        }
+    }
+
+    /// A JSON POST as if from a client at `from` (the socket's peer address), with extra
+    /// headers.
+    pub async fn post_from(
+        &self,
+        from: &str,
+        headers: &[(&str, &str)],
+        path: &str,
+        body: Value,
+    ) -> Reply {
+        let peer: std::net::SocketAddr = format!("{from}:40000").parse().unwrap();
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut request = builder.body(Body::from(body.to_string())).unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
     }
 
     /// Sends a request through the whole application, middleware included.

@@ -11,3 +11,4 @@ mod http;
 mod isolation;
 mod mappings;
 mod patients;
+mod resilience;
