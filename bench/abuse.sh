@@ -44,7 +44,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then
   step "skipping the build (BENCH_SKIP_BUILD=1)"
 else
   step "building in release mode (log: ${OUT#"$ROOT"/}/build.log)"
-  cargo leptos build --release >"$OUT/build.log" 2>&1 \
+  cargo leptos build --release --precompress >"$OUT/build.log" 2>&1 \
     || { tail -n 40 "$OUT/build.log" >&2; fail "the release build failed"; }
 fi
 SERVER_BIN=${BENCH_SERVER_BIN:-"$ROOT/target/release/server"}
