@@ -51,6 +51,9 @@ pub enum AppError {
     /// 503: a dependency (the database) is not available right now.
     #[error("Service temporarily unavailable.")]
     Unavailable,
+    /// 503: the server is stopping (readiness while it drains).
+    #[error("The server is shutting down.")]
+    Stopping,
     /// 503: too much of one kind of work at once (password hashing); the client may try
     /// again after `retry_after` seconds.
     #[error("The server is busy. Please try again in a moment.")]
@@ -65,7 +68,7 @@ impl AppError {
     pub fn is_server_error(&self) -> bool {
         matches!(
             self,
-            AppError::Internal | AppError::Unavailable | AppError::Busy { .. }
+            AppError::Internal | AppError::Unavailable | AppError::Stopping | AppError::Busy { .. }
         )
     }
 
@@ -116,7 +119,7 @@ impl AppError {
             AppError::PayloadTooLarge => 413,
             AppError::Throttled { .. } => 429,
             AppError::Internal | AppError::Transport(_) => 500,
-            AppError::Unavailable | AppError::Busy { .. } => 503,
+            AppError::Unavailable | AppError::Stopping | AppError::Busy { .. } => 503,
         }
     }
 

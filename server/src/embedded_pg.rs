@@ -121,6 +121,11 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
+    /// Where the PostgreSQL programs are (pg_dump and pg_restore among them).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
     /// How to connect to the application database.
     pub fn connect_options(&self) -> PgConnectOptions {
         self.options_for(DATABASE)
@@ -280,7 +285,7 @@ fn check_reachable_by_others(root: &Path) -> Result<(), PgError> {
 
 /// Where `initdb` and `pg_ctl` are: `PG_BIN_DIR`, else the newest
 /// `/usr/lib/postgresql/*/bin`, else the `PATH`.
-fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, PgError> {
+pub fn find_bin_dir(configured: Option<&Path>) -> Result<PathBuf, PgError> {
     let has_tools = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = configured {
         return if has_tools(dir) {

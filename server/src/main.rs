@@ -1,6 +1,7 @@
 //! Starts Carebase: reads the configuration, opens (or starts) the database, applies
 //! migrations and serves until SIGINT or SIGTERM.
 
+use server::commands::Command;
 use server::config::{Config, Environment};
 use server::embedded_pg::EmbeddedPostgres;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -24,7 +25,13 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
         )
         .init();
-    match run().await {
+    use clap::Parser;
+    let cli = server::commands::Cli::parse();
+    let result = match cli.command {
+        None | Some(Command::Serve) => run().await,
+        Some(command) => administer(command).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");
@@ -32,6 +39,139 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs an administrator's command against the configured database (starting the
+/// embedded cluster for it if no server has, and stopping it again afterwards).
+async fn administer(command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let (embedded, connect, conninfo, bin_dir) = match &config.database_url {
+        Some(url) => (
+            None,
+            PgConnectOptions::from_str(url).map_err(|e| format!("DATABASE_URL: {e}"))?,
+            url.clone(),
+            server::embedded_pg::find_bin_dir(config.pg_bin_dir.as_deref())?,
+        ),
+        None => {
+            let pg =
+                EmbeddedPostgres::start(&config.data_dir, config.pg_bin_dir.as_deref()).await?;
+            let options = pg.connect_options();
+            let conninfo = server::commands::conninfo(&options);
+            let bin_dir = pg.bin_dir().to_owned();
+            (Some(pg), options, conninfo, bin_dir)
+        }
+    };
+    let result = async {
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        server::MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| format!("cannot apply migrations: {e}"))?;
+        let outcome = command_on(command, &pool, &bin_dir, &conninfo).await;
+        pool.close().await;
+        outcome
+    }
+    .await;
+    if let Some(pg) = embedded {
+        pg.stop().await;
+    }
+    result
+}
+
+async fn command_on(
+    command: Command,
+    pool: &sqlx::PgPool,
+    bin_dir: &Path,
+    conninfo: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use server::commands::{self, SUPERUSER_PASSWORD_VAR, explain};
+    match command {
+        Command::Serve => Ok(()),
+        Command::Createsuperuser {
+            no_input,
+            email,
+            name,
+        } => {
+            let (name, email, password, password2) = if no_input {
+                let (Some(name), Some(email)) = (name, email) else {
+                    return Err("--no-input needs --name and --email".into());
+                };
+                let password = std::env::var(SUPERUSER_PASSWORD_VAR).map_err(|_| {
+                    format!("--no-input takes the password from {SUPERUSER_PASSWORD_VAR}, which is not set")
+                })?;
+                (name, email, password.clone(), password)
+            } else {
+                let name = match name {
+                    Some(name) => name,
+                    None => ask("Name: ")?,
+                };
+                let email = match email {
+                    Some(email) => email,
+                    None => ask("Email: ")?,
+                };
+                let password = rpassword::prompt_password("Password: ")?;
+                let password2 = rpassword::prompt_password("Password (again): ")?;
+                (name, email, password, password2)
+            };
+            let user = commands::create_superuser(pool, &name, &email, &password, &password2)
+                .await
+                .map_err(|e| explain(&e))?;
+            println!(
+                "Superuser created successfully: {} <{}> (id {}).",
+                user.name, user.email, user.id
+            );
+            Ok(())
+        }
+        Command::Changepassword { email } => {
+            println!("Changing password for user '{email}'");
+            let password = rpassword::prompt_password("Password: ")?;
+            let password2 = rpassword::prompt_password("Password (again): ")?;
+            commands::change_password(pool, &email, &password, &password2)
+                .await
+                .map_err(|e| explain(&e))?;
+            println!(
+                "Password changed successfully for user '{email}'; their sessions were signed out."
+            );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            commands::backup(bin_dir, conninfo, &file).await?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!("Backed up to {} ({size} bytes).", file.display());
+            Ok(())
+        }
+        Command::Restore { file, no_input } => {
+            if !no_input {
+                let answer = ask(&format!(
+                    "This replaces everything in the database with {}. Type 'yes' to go on: ",
+                    file.display()
+                ))?;
+                if answer.trim() != "yes" {
+                    return Err("restore cancelled".into());
+                }
+            }
+            commands::restore(bin_dir, conninfo, &file).await?;
+            println!("Restored from {}.", file.display());
+            Ok(())
+        }
+    }
+}
+
+/// Asks a question on the terminal and returns the answer (without the newline).
+fn ask(question: &str) -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::Write;
+    print!("{question}");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer)? == 0 {
+        return Err("no answer (end of input); use --no-input in scripts".into());
+    }
+    Ok(answer.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -134,7 +274,13 @@ async fn serve(
         stop_signal(),
     )
     .await;
-    pool.close().await;
+    // A query stuck past the grace period must not keep the process alive.
+    if tokio::time::timeout(Duration::from_secs(5), pool.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy after the grace period; exiting");
+    }
     tracing::info!("Carebase stopped");
     Ok(())
 }

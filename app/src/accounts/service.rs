@@ -26,10 +26,35 @@ pub async fn register(
     pool: &PgPool,
     guard: &Guard,
     client: Client,
-    mut input: Input,
+    input: Input,
 ) -> Result<UserSummary, AppError> {
     let limit = &guard.throttles.signup_per_address;
     throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
+    create(pool, &guard.hashing, input, false).await
+}
+
+/// Creates an active administrator (`server createsuperuser`), with the same rules and
+/// messages as registration.
+///
+/// Errors: 400 as for [`register`].
+#[tracing::instrument(skip_all)]
+pub async fn create_administrator(
+    pool: &PgPool,
+    hashing: &password::Gate,
+    input: Input,
+) -> Result<UserSummary, AppError> {
+    let user = create(pool, hashing, input, true).await?;
+    tracing::info!(user_id = user.id, "administrator created");
+    Ok(user)
+}
+
+/// A new account from `name`, `email`, `password` and `password2`.
+async fn create(
+    pool: &PgPool,
+    hashing: &password::Gate,
+    mut input: Input,
+    is_admin: bool,
+) -> Result<UserSummary, AppError> {
     let name = input.text("name", true, NAME_MAX);
     let email = input.email("email", true);
     let password = input.secret("password", PASSWORD_MAX);
@@ -63,14 +88,15 @@ pub async fn register(
         return Err(AppError::Internal);
     };
 
-    let hash = password::hash(&guard.hashing, password).await?;
+    let hash = password::hash(hashing, password).await?;
     let user = sqlx::query_as!(
         UserSummary,
-        "insert into users (name, email, password_hash) values ($1, $2, $3)
+        "insert into users (name, email, password_hash, is_admin) values ($1, $2, $3, $4)
          returning id, name, email",
         name,
         email,
-        hash
+        hash,
+        is_admin
     )
     .fetch_one(pool)
     .await
@@ -129,7 +155,14 @@ pub async fn login(
     .fetch_optional(pool)
     .await?;
     let stored = row.as_ref().map(|r| r.password_hash.clone());
-    let verified = password::verify(&guard.hashing, password, stored).await?;
+    let verified = match password::verify(&guard.hashing, password, stored).await {
+        // Not judged: the attempt does not count against the account or the address.
+        Err(busy @ AppError::Busy { .. }) => {
+            throttle::give_back(pool, &[&account_key, &address_key]).await?;
+            return Err(busy);
+        }
+        other => other?,
+    };
     let Some(row) = row.filter(|_| verified) else {
         tracing::info!("sign-in refused: bad credentials");
         return Err(AppError::Unauthenticated {
@@ -168,6 +201,63 @@ pub async fn login(
             email: row.email,
         },
     })
+}
+
+/// Sets a new password for the user with `email` (`server changepassword`), applying the
+/// registration rules to `password` and `password2`, and revokes the user's refresh tokens
+/// in the same transaction, so every session must sign in again.
+///
+/// Errors: 404 for an unknown email; 400 for a password the rules refuse.
+#[tracing::instrument(skip_all)]
+pub async fn set_password(
+    pool: &PgPool,
+    hashing: &password::Gate,
+    email: &str,
+    mut input: Input,
+) -> Result<(), AppError> {
+    let user = sqlx::query!(
+        "select id, name, email from users where lower(email) = lower($1)",
+        email.trim()
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("No user has the email {:?}.", email.trim())))?;
+    let password = input.secret("password", PASSWORD_MAX);
+    let password2 = input.secret("password2", PASSWORD_MAX);
+    if let Some(pw) = &password {
+        let attributes = [
+            ("name", user.name.as_str()),
+            ("email address", user.email.as_str()),
+        ];
+        for message in password::policy_errors(pw, &attributes) {
+            input.error("password", message);
+        }
+        if password2.as_ref().is_some_and(|pw2| pw2 != pw) {
+            input.error("password2", "Password fields didn't match.");
+        }
+    }
+    input.finish("Password not changed")?;
+    let Some(password) = password else {
+        return Err(AppError::Internal);
+    };
+    let hash = password::hash(hashing, password).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "update users set password_hash = $1 where id = $2",
+        hash,
+        user.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
+        user.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.id, "password changed; sessions revoked");
+    Ok(())
 }
 
 /// Issues a new access token for a refresh token that is valid and not revoked.

@@ -56,7 +56,7 @@ impl Client {
         let Some(peer) = parts
             .extensions
             .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip())
+            .map(|c| c.0.ip().to_canonical())
         else {
             return Client(None);
         };
@@ -64,23 +64,39 @@ impl Client {
         if !is_trusted(&peer) {
             return Client(Some(peer));
         }
-        let forwarded: Vec<std::net::IpAddr> = parts
+        // Each proxy appends the address it received from. Read from the right: the first
+        // address that is not a trusted proxy is the client. An entry that cannot be read
+        // ends the walk (what lies left of it is the client's own say-so).
+        let entries: Vec<&str> = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse().ok())
+            .map(str::trim)
             .collect();
-        let client = forwarded
-            .iter()
-            .rev()
-            .find(|ip| !is_trusted(ip))
-            .or(forwarded.first())
-            .copied()
-            .unwrap_or(peer);
-        Client(Some(client))
+        let mut last_trusted = peer;
+        for entry in entries.iter().rev() {
+            let Some(ip) = forwarded_address(entry) else {
+                break;
+            };
+            if !is_trusted(&ip) {
+                return Client(Some(ip));
+            }
+            last_trusted = ip;
+        }
+        Client(Some(last_trusted))
     }
+}
+
+/// An `X-Forwarded-For` entry: `203.0.113.7`, `203.0.113.7:4711`, `2001:db8::1` or
+/// `[2001:db8::1]:4711`.
+fn forwarded_address(entry: &str) -> Option<std::net::IpAddr> {
+    entry
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
 }
 
 impl<S> FromRequestParts<S> for Client

@@ -36,48 +36,74 @@ pub async fn hash(gate: &Gate, password: String) -> Result<String, AppError> {
 /// a 503 and `Retry-After`: a storm slows sign-ins, not everyone else.
 #[derive(Debug)]
 pub struct Gate {
-    permits: tokio::sync::Semaphore,
-    waiting: std::sync::atomic::AtomicUsize,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     queue: usize,
 }
 
 /// Seconds a refused sign-in is asked to wait.
 const BUSY_RETRY_AFTER: u64 = 1;
 
+/// A place in the queue, given back however the wait ends (a client that hangs up drops
+/// the request while it waits).
+struct InQueue(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 impl Gate {
     pub fn new(running: usize, queue: usize) -> Gate {
         Gate {
-            permits: tokio::sync::Semaphore::new(running.max(1)),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(running.max(1))),
             waiting: Default::default(),
             queue,
         }
     }
 
     /// Runs `work` on a blocking thread when a turn is free; 503 when the queue is full.
+    /// The turn belongs to the work itself: it is given back when the work ends, even if
+    /// the request that asked for it was dropped meanwhile.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         use std::sync::atomic::Ordering::SeqCst;
-        let permit = match self.permits.try_acquire() {
+        let permit = match self.permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
                 // A place in the queue, or a refusal.
+                let place = InQueue(self.waiting.clone());
                 if self.waiting.fetch_add(1, SeqCst) >= self.queue {
-                    self.waiting.fetch_sub(1, SeqCst);
+                    drop(place);
                     tracing::warn!("password hashing queue full: refusing with 503");
                     return Err(AppError::Busy {
                         retry_after: BUSY_RETRY_AFTER,
                     });
                 }
-                let permit = self.permits.acquire().await;
-                self.waiting.fetch_sub(1, SeqCst);
+                let permit = self.permits.clone().acquire_owned().await;
+                drop(place);
                 permit.map_err(|_| AppError::Internal)?
             }
         };
-        let result = tokio::task::spawn_blocking(work).await;
-        drop(permit);
+        let result = tokio::task::spawn_blocking(move || {
+            let _turn = permit;
+            work()
+        })
+        .await;
         Ok(result?)
+    }
+
+    /// Turns free now: hashes that would start at once (for tests and diagnostics).
+    pub fn free_turns(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Hashes waiting for a turn now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -283,6 +309,17 @@ mod gate_tests {
     use std::sync::Arc;
     use std::time::Duration;
 
+    /// Waits (briefly) until `ready` holds.
+    async fn until(ready: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if ready() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the gate did not reach the expected state");
+    }
+
     #[tokio::test]
     async fn beyond_the_queue_a_hash_is_refused_with_a_503_and_retry_after() {
         let gate = Arc::new(Gate::new(1, 1));
@@ -292,12 +329,12 @@ mod gate_tests {
             let gate = gate.clone();
             async move { gate.run(move || released.recv().is_ok()).await }
         });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        until(|| gate.free_turns() == 0).await;
         let waiting = tokio::spawn({
             let gate = gate.clone();
             async move { gate.run(|| true).await }
         });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        until(|| gate.waiting() == 1).await;
         // ...and the next is refused at once.
         let refused = gate.run(|| true).await;
         assert_eq!(refused, Err(AppError::Busy { retry_after: 1 }));
@@ -307,6 +344,31 @@ mod gate_tests {
         assert_eq!(running.await.unwrap(), Ok(true));
         assert_eq!(waiting.await.unwrap(), Ok(true));
         // Once the storm has passed, hashing is served again.
+        assert_eq!(gate.run(|| true).await, Ok(true));
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_waiting_or_hashing_gives_nothing_away() {
+        let gate = Arc::new(Gate::new(1, 1));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        // A hash whose request is dropped while it runs keeps its turn until it ends.
+        let hashing = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(move || released.recv().is_ok()).await }
+        });
+        until(|| gate.free_turns() == 0).await;
+        hashing.abort();
+        // A request dropped while it waits gives its place back.
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(|| true).await }
+        });
+        until(|| gate.waiting() == 1).await;
+        waiting.abort();
+        until(|| gate.waiting() == 0).await;
+        assert_eq!(gate.free_turns(), 0, "the aborted hash still runs");
+        release.send(()).unwrap();
+        until(|| gate.free_turns() == 1).await;
         assert_eq!(gate.run(|| true).await, Ok(true));
     }
 }

@@ -81,9 +81,19 @@ pub struct Guard {
 }
 
 /// The key of `limit` for a client address (`None`: the address is not known, as in a
-/// request that did not come over a socket; those share one key).
+/// request that did not come over a socket; those share one key). An IPv6 client counts
+/// by its /64, the block one subscriber gets: one machine has as many addresses as it likes
+/// inside it.
 pub fn key(limit: &Limit, client: Option<IpAddr>, account: Option<&str>) -> String {
-    let address = client.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let address = match client.map(|a| a.to_canonical()) {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            let block = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{block}/64")
+        }
+    };
     match account {
         Some(email) => format!("{}:{address}:{}", limit.name, email.trim().to_lowercase()),
         None => format!("{}:{address}", limit.name),
@@ -131,16 +141,26 @@ pub async fn attempt(pool: &PgPool, checks: &[(&Limit, String)]) -> Result<(), A
 }
 
 /// After a sign-in succeeded: forgets the attempts under `cleared` (the account at this
-/// address) and gives back this one attempt under `given_back` (the address).
+/// address) and gives back this one attempt under `given_back` (the address). One row per
+/// statement, in the order [`attempt`] takes them, so two sign-ins cannot deadlock.
 pub async fn succeeded(pool: &PgPool, cleared: &str, given_back: &str) -> Result<(), AppError> {
-    sqlx::query!(
-        "with cleared as (delete from auth_throttle where key = $1)
-         update auth_throttle set attempts = greatest(attempts - 1, 0) where key = $2",
-        cleared,
-        given_back
-    )
-    .execute(pool)
-    .await?;
+    sqlx::query!("delete from auth_throttle where key = $1", cleared)
+        .execute(pool)
+        .await?;
+    give_back(pool, &[given_back]).await
+}
+
+/// Gives back one attempt under each key, in order (an attempt that was never judged:
+/// the password could not be checked because the server was busy).
+pub async fn give_back(pool: &PgPool, keys: &[&str]) -> Result<(), AppError> {
+    for key in keys {
+        sqlx::query!(
+            "update auth_throttle set attempts = greatest(attempts - 1, 0) where key = $1",
+            key
+        )
+        .execute(pool)
+        .await?;
+    }
     Ok(())
 }
 
@@ -172,6 +192,17 @@ mod tests {
         assert_eq!(
             key(&SIGNUP_PER_ADDRESS, None, None),
             "signup:address:unknown"
+        );
+        // IPv6: the /64; an IPv4-mapped address is the IPv4 address.
+        let v6 = Some("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().unwrap());
+        assert_eq!(
+            key(&SIGNUP_PER_ADDRESS, v6, None),
+            "signup:address:2001:db8:1:2::/64"
+        );
+        let mapped = Some("::ffff:203.0.113.7".parse().unwrap());
+        assert_eq!(
+            key(&SIGNUP_PER_ADDRESS, mapped, None),
+            "signup:address:203.0.113.7"
         );
     }
 }

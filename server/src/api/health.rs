@@ -34,7 +34,7 @@ pub async fn live() -> Json<Status> {
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Status>, AppError> {
     if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(AppError::Unavailable);
+        return Err(AppError::Stopping);
     }
     health::database_ready(&state.pool).await?;
     Ok(Json(Status {

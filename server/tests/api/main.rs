@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod commands;
 mod doctors;
 mod embedded_restart;
 mod http;

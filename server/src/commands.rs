@@ -1,0 +1,174 @@
+//! The administrator's commands (`server --help`): create an administrator, set a
+//! password, back up and restore the database. Each works against `DATABASE_URL` or the
+//! embedded cluster, whether or not a server is running on it.
+
+use app::error::AppError;
+use app::input::Input;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Carebase: patient records for a practice. Without a command, serves the web app and the
+/// REST API.
+#[derive(Debug, Parser)]
+#[command(name = "server", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the REST API (what runs without a command).
+    Serve,
+    /// Create an administrator: asks for the name, the email and the password twice.
+    Createsuperuser {
+        /// Ask nothing: take --name and --email, and the password from
+        /// CAREBASE_SUPERUSER_PASSWORD (for scripts).
+        #[arg(long)]
+        no_input: bool,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password for a user (asks for it twice); their sessions must sign in again.
+    Changepassword {
+        /// The user's email.
+        email: String,
+    },
+    /// Back up the database to FILE (pg_dump's custom format).
+    Backup { file: PathBuf },
+    /// Restore the database from FILE, made by `backup`. Replaces what the database holds.
+    Restore {
+        file: PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        no_input: bool,
+    },
+}
+
+/// The password `createsuperuser --no-input` takes (as Django's DJANGO_SUPERUSER_PASSWORD).
+pub const SUPERUSER_PASSWORD_VAR: &str = "CAREBASE_SUPERUSER_PASSWORD";
+
+/// A new administrator from what was typed or passed.
+pub async fn create_superuser(
+    pool: &sqlx::PgPool,
+    name: &str,
+    email: &str,
+    password: &str,
+    password2: &str,
+) -> Result<app::accounts::UserSummary, AppError> {
+    let input = Input::from_pairs([
+        ("name", name.to_owned()),
+        ("email", email.to_owned()),
+        ("password", password.to_owned()),
+        ("password2", password2.to_owned()),
+    ]);
+    let gate = app::auth::password::Gate::default();
+    app::accounts::service::create_administrator(pool, &gate, input).await
+}
+
+/// Sets the password of the user with `email`.
+pub async fn change_password(
+    pool: &sqlx::PgPool,
+    email: &str,
+    password: &str,
+    password2: &str,
+) -> Result<(), AppError> {
+    let input = Input::from_pairs([
+        ("password", password.to_owned()),
+        ("password2", password2.to_owned()),
+    ]);
+    let gate = app::auth::password::Gate::default();
+    app::accounts::service::set_password(pool, &gate, email, input).await
+}
+
+/// An error as lines for the terminal: the sentence, then each field's messages.
+pub fn explain(error: &AppError) -> String {
+    let mut lines = vec![error.to_string()];
+    if let Some(details) = error.details() {
+        for (field, messages) in details {
+            for message in messages {
+                lines.push(format!("  {field}: {message}"));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// Writes a backup of the database `conninfo` names (a URL or libpq key=value words) to
+/// `file`, with `bin_dir`'s pg_dump, in its custom format (compressed; `restore` reads it).
+pub async fn backup(bin_dir: &Path, conninfo: &str, file: &Path) -> Result<(), String> {
+    run(
+        bin_dir,
+        "pg_dump",
+        &[
+            "--format=custom".as_ref(),
+            "--no-owner".as_ref(),
+            "--no-privileges".as_ref(),
+            format!("--dbname={conninfo}").as_ref(),
+            "--file".as_ref(),
+            file.as_os_str(),
+        ],
+    )
+    .await
+}
+
+/// Restores a backup made by [`backup`] into the database `conninfo` names, replacing the
+/// objects it holds, in one transaction: on any error nothing changes.
+pub async fn restore(bin_dir: &Path, conninfo: &str, file: &Path) -> Result<(), String> {
+    if !file.is_file() {
+        return Err(format!("{} is not a file", file.display()));
+    }
+    run(
+        bin_dir,
+        "pg_restore",
+        &[
+            "--clean".as_ref(),
+            "--if-exists".as_ref(),
+            "--no-owner".as_ref(),
+            "--no-privileges".as_ref(),
+            "--single-transaction".as_ref(),
+            "--exit-on-error".as_ref(),
+            format!("--dbname={conninfo}").as_ref(),
+            file.as_os_str(),
+        ],
+    )
+    .await
+}
+
+async fn run(bin_dir: &Path, tool: &str, args: &[&std::ffi::OsStr]) -> Result<(), String> {
+    let program = bin_dir.join(tool);
+    let output = tokio::process::Command::new(&program)
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{tool} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// libpq connection words for sqlx options (a socket directory or a host, the port, the
+/// user, the database; a password is not carried: use `DATABASE_URL` itself for that).
+pub fn conninfo(options: &sqlx::postgres::PgConnectOptions) -> String {
+    let host = options
+        .get_socket()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_else(|| options.get_host().to_owned());
+    let mut words = vec![
+        format!("host='{}'", host.replace('\'', "\\'")),
+        format!("port={}", options.get_port()),
+        format!("user='{}'", options.get_username().replace('\'', "\\'")),
+    ];
+    if let Some(database) = options.get_database() {
+        words.push(format!("dbname='{}'", database.replace('\'', "\\'")));
+    }
+    words.join(" ")
+}
