@@ -11,7 +11,7 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password on a blocking thread, so the async workers keep serving; as many at
+/// Hashes a password on a hashing thread, so the async workers keep serving; as many at
 /// once as `gate` allows.
 pub async fn hash(gate: &Gate, password: String) -> Result<String, AppError> {
     gate.run(move || {
@@ -39,6 +39,61 @@ pub struct Gate {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     queue: usize,
+    workers: Workers,
+}
+
+/// A hash to compute, with where its answer goes.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads that do nothing but hash, at the lowest scheduling priority: a hash gets the CPU
+/// that requests leave, so sign-ins slow down under load and reads do not. (Tokio's own
+/// blocking threads are shared with other work, whose priority must not be lowered.)
+struct Workers {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Workers")
+    }
+}
+
+impl Workers {
+    /// `count` threads; they end when the gate is dropped.
+    fn new(count: usize) -> Workers {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..count {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || {
+                    use thread_priority::{ThreadPriority, set_current_thread_priority};
+                    if let Err(error) = set_current_thread_priority(ThreadPriority::Min) {
+                        tracing::warn!(
+                            ?error,
+                            "could not lower the password-hashing thread's priority"
+                        );
+                    }
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => match queue.recv() {
+                                Ok(job) => job,
+                                Err(_) => return,
+                            },
+                            Err(_) => return,
+                        };
+                        // A panicking hash fails its own request (its answer is dropped),
+                        // not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "could not start a password-hashing thread");
+            }
+        }
+        Workers { jobs }
+    }
 }
 
 /// Seconds a refused sign-in is asked to wait.
@@ -56,14 +111,16 @@ impl Drop for InQueue {
 
 impl Gate {
     pub fn new(running: usize, queue: usize) -> Gate {
+        let running = running.max(1);
         Gate {
-            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(running.max(1))),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(running)),
             waiting: Default::default(),
             queue,
+            workers: Workers::new(running),
         }
     }
 
-    /// Runs `work` on a blocking thread when a turn is free; 503 when the queue is full.
+    /// Runs `work` on a hashing thread when a turn is free; 503 when the queue is full.
     /// The turn belongs to the work itself: it is given back when the work ends, even if
     /// the request that asked for it was dropped meanwhile.
     pub async fn run<T: Send + 'static>(
@@ -88,12 +145,19 @@ impl Gate {
                 permit.map_err(|_| AppError::Internal)?
             }
         };
-        let result = tokio::task::spawn_blocking(move || {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
             let _turn = permit;
-            work()
+            let _ = answer.send(work());
+        });
+        self.workers.jobs.send(job).map_err(|_| {
+            tracing::error!("no password-hashing thread is running");
+            AppError::Internal
+        })?;
+        answered.await.map_err(|_| {
+            tracing::error!("password hashing failed (the hash panicked)");
+            AppError::Internal
         })
-        .await;
-        Ok(result?)
     }
 
     /// Turns free now: hashes that would start at once (for tests and diagnostics).
@@ -126,7 +190,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Verifies a password against a stored hash (or against the dummy hash when `stored` is
-/// `None`) on a blocking thread. Always takes one full argon2 computation.
+/// `None`) on a hashing thread. Always takes one full argon2 computation.
 pub async fn verify(
     gate: &Gate,
     password: String,
