@@ -172,10 +172,13 @@ impl Gate {
 }
 
 impl Default for Gate {
-    /// A hash per core at once, four per core waiting.
+    /// A hash per core at once, sixteen per core waiting: at the rate a core hashes
+    /// (tens a second, at the lowest priority while requests come first), the last in the
+    /// queue waits well under a second. Clients refused with a 503 tend to try again at once;
+    /// a wait costs nothing, so the queue is long enough that an ordinary storm waits.
     fn default() -> Gate {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Gate::new(cores, 4 * cores)
+        Gate::new(cores, 16 * cores)
     }
 }
 
