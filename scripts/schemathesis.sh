@@ -13,10 +13,17 @@ if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$version"; then
   "$venv/bin/pip" install -q "schemathesis==$version" || { echo "error: could not install schemathesis" >&2; exit 1; }
 fi
 
-# A user of its own, so the run exercises authenticated operations.
+# A user of its own, so the run exercises authenticated operations. Given the server's
+# database (SCHEMATHESIS_DATABASE_URL), an administrator made with the server's own
+# `createsuperuser --no-input`, so the admin operations are exercised too.
 email="schemathesis-$(date +%s)-$RANDOM@example.com"
-curl -fsS -X POST "$base/api/auth/register/" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"Schema Checker\",\"email\":\"$email\",\"password\":\"SecurePass123!\",\"password2\":\"SecurePass123!\"}" >/dev/null
+if [ -n "${SCHEMATHESIS_DATABASE_URL:-}" ]; then
+  DATABASE_URL="$SCHEMATHESIS_DATABASE_URL" CAREBASE_SUPERUSER_PASSWORD='SecurePass123!' RUST_LOG=error \
+    target/debug/server createsuperuser --no-input --name "Schema Checker" --email "$email" >/dev/null
+else
+  curl -fsS -X POST "$base/api/auth/register/" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Schema Checker\",\"email\":\"$email\",\"password\":\"SecurePass123!\",\"password2\":\"SecurePass123!\"}" >/dev/null
+fi
 token=$(curl -fsS -X POST "$base/api/auth/login/" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"SecurePass123!\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access"])')
 

@@ -65,7 +65,7 @@ step "Postman collection (newman): the specification's test order"
 end2end/postman/run.sh "$E2E_BASE_URL"
 
 step "OpenAPI conformance (schemathesis)"
-scripts/schemathesis.sh "$E2E_BASE_URL"
+SCHEMATHESIS_DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" scripts/schemathesis.sh "$E2E_BASE_URL"
 
 step "Playwright (system Chromium)"
 # E2E_DATABASE_URL: the server's database, for the specs that set up what no page can (psql).

@@ -111,7 +111,7 @@ pub mod ssr {
         if let Ok(Some(token)) = token_from_headers(&parts.headers)
             && let Ok(claims) = state.tokens.verify(&token, TokenType::Access)
         {
-            return Ok(CurrentUser { id: claims.user_id });
+            return crate::auth::active(&state, claims.user_id);
         }
         let refresh =
             cookie(&parts.headers, REFRESH_COOKIE).ok_or_else(AppError::not_authenticated)?;
@@ -125,7 +125,7 @@ pub mod ssr {
             &access,
             state.tokens.access_ttl.as_secs(),
         );
-        Ok(CurrentUser { id: claims.user_id })
+        crate::auth::active(&state, claims.user_id)
     }
 
     /// The client behind the current server-function call (see [`crate::auth::Client`]).

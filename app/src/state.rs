@@ -23,6 +23,8 @@ pub struct AppState {
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// Which hosts the site answers to and which other origins may call it.
     pub boundaries: Arc<Boundaries>,
+    /// Deactivated accounts, whose tokens are refused (see `auth::revoked`).
+    pub revoked: Arc<crate::auth::revoked::Revoked>,
 }
 
 /// Which hosts the site answers to (`ALLOWED_HOSTS`) and which other sites' pages may call

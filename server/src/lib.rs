@@ -54,6 +54,7 @@ pub fn state(
         trusted_proxies: config.trusted_proxies.clone().into(),
         forms: Default::default(),
         draining: Default::default(),
+        revoked: Default::default(),
         boundaries: Arc::new(app::state::Boundaries {
             allowed_hosts: config.allowed_hosts.clone(),
             cors_origins: config.cors_allowed_origins.clone(),

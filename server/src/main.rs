@@ -250,6 +250,13 @@ async fn serve(
     );
     println!("Carebase is running at http://{local}/");
 
+    // Deactivated accounts: known before the first request, and kept current.
+    state
+        .revoked
+        .reload(&pool)
+        .await
+        .map_err(|e| format!("cannot read the deactivated accounts: {e}"))?;
+    tokio::spawn(state.revoked.clone().follow(pool.clone()));
     // Ended throttle windows are deleted once a minute.
     tokio::spawn({
         let pool = pool.clone();

@@ -149,7 +149,7 @@ pub async fn login(
     .await?;
 
     let row = sqlx::query!(
-        "select id, name, email, password_hash from users where lower(email) = lower($1)",
+        "select id, name, email, password_hash, is_active from users where lower(email) = lower($1)",
         email
     )
     .fetch_optional(pool)
@@ -163,7 +163,8 @@ pub async fn login(
         }
         other => other?,
     };
-    let Some(row) = row.filter(|_| verified) else {
+    // A deactivated account is refused like a wrong password (after the same work).
+    let Some(row) = row.filter(|r| verified && r.is_active) else {
         tracing::info!("sign-in refused: bad credentials");
         return Err(AppError::Unauthenticated {
             detail: "No active account found with the given credentials".into(),

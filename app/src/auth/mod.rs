@@ -1,6 +1,7 @@
 //! Who is asking: password handling, tokens, and the extractor that reads them.
 
 pub mod password;
+pub mod revoked;
 pub mod throttle;
 pub mod tokens;
 
@@ -39,8 +40,20 @@ where
         let state = AppState::from_ref(state);
         let token = token_from_headers(&parts.headers)?.ok_or_else(AppError::not_authenticated)?;
         let claims = state.tokens.verify(&token, TokenType::Access)?;
-        Ok(CurrentUser { id: claims.user_id })
+        active(&state, claims.user_id)
     }
+}
+
+/// The user behind a valid token, unless the account has been deactivated since (checked
+/// in memory: see [`revoked`]).
+pub fn active(state: &AppState, user_id: i64) -> Result<CurrentUser, AppError> {
+    if state.revoked.contains(user_id) {
+        return Err(AppError::Unauthenticated {
+            detail: "User is inactive".into(),
+            code: Some("user_inactive".into()),
+        });
+    }
+    Ok(CurrentUser { id: user_id })
 }
 
 /// The client behind a request: the address of the socket's peer or, when that peer is one
@@ -167,8 +180,9 @@ pub async fn renew_access(
     let jti = parse_jti(&claims.jti)?;
     let live = sqlx::query_scalar!(
         r#"select exists(
-               select 1 from refresh_tokens
-               where jti = $1 and user_id = $2 and revoked_at is null and expires_at > now()
+               select 1 from refresh_tokens t join users u on u.id = t.user_id
+               where t.jti = $1 and t.user_id = $2 and t.revoked_at is null
+                 and t.expires_at > now() and u.is_active
            ) as "live!""#,
         jti,
         claims.user_id

@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         schema::ErrorBody,
         accounts::UserSummary, session::UserProfile, patients::Patient, patients::PatientListItem,
         doctors::Doctor, doctors::DoctorListItem, assignments::Mapping, assignments::MappingListItem,
-        assignments::AssignedDoctor, assignments::PatientDoctors,
+        assignments::AssignedDoctor, assignments::PatientDoctors, accounts::Account,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "doctors", description = "The shared directory of doctors"),
         (name = "mappings", description = "Doctors assigned to your patients"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "admin", description = "User accounts, for active administrators only"),
     )
 )]
 pub struct ApiDoc;

@@ -1,5 +1,6 @@
 //! The REST API under `/api/`: thin doors onto the service layer.
 
+mod admin;
 mod auth;
 pub mod docs;
 mod doctors;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(doctors::routes())
         .merge(mappings::routes())
         .merge(health::routes())
+        .merge(admin::routes())
         .split_for_parts();
     router
         .route("/api", get(root))
@@ -60,6 +62,7 @@ async fn root() -> Json<serde_json::Value> {
         "docs": "/api/docs/",
         "health": "/api/health/",
         "readiness": "/api/health/ready/",
+        "admin_users": "/api/admin/users/",
     }))
 }
 

@@ -237,3 +237,33 @@ pub struct MappingRequest {
     #[schema(example = true, nullable = false)]
     pub is_active: Option<bool>,
 }
+
+/// `GET /api/admin/users/`.
+#[derive(Serialize, ToSchema)]
+pub struct AccountList {
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub users: Vec<app::accounts::Account>,
+}
+
+/// `GET /api/admin/users/{id}/`.
+#[derive(Serialize, ToSchema)]
+pub struct AccountBody {
+    pub user: app::accounts::Account,
+}
+
+/// `PATCH /api/admin/users/{id}/`: either field, or both.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct AccessRequest {
+    pub is_active: Option<bool>,
+    pub is_admin: Option<bool>,
+}
+
+/// The answer to a change of access.
+#[derive(Serialize, ToSchema)]
+pub struct AccountSaved {
+    pub message: &'static str,
+    pub user: app::accounts::Account,
+}
