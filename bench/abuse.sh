@@ -248,7 +248,7 @@ idle_ok=$(awk -v w="$IDLE_WORST_MS" -v m="$IDLE_MAX_MS" 'BEGIN { print (w <= m) 
 {
   echo
   echo "Carebase under abuse ($(date -u +%FT%TZ), $(nproc) CPUs; results in ${OUT#"$ROOT"/})"
-  echo "  open files: $(grep -m1 -o 'before=[0-9]* now=[0-9]*' "$OUT/server.log" || echo 'see server.log')"
+  echo "  open files: $(sed 's/\x1b\[[0-9;]*m//g' "$OUT/server.log" | grep -m1 -o 'before=[0-9]* now=[0-9]*' || echo 'see server.log')"
   printf '  %-44s %s\n' "login storm: detail p99 alone" "$ALONE_P99 ms"
   printf '  %-44s %s\n' "login storm: detail p99 with 32 sign-ins" "$STORM_P99 ms (x$STORM_RATIO, target <= x$STORM_MAX_RATIO) $(verdict "$storm_ok")"
   printf '  %-44s %s\n' "login storm: answers" "$LOGIN_RPS/s ($LOGIN_STATUSES); $LOGIN_OK_RPS sign-ins/s succeeded"

@@ -99,8 +99,10 @@ pub fn explain(error: &AppError) -> String {
 /// Writes a backup of the database `conninfo` names (a URL or libpq key=value words) to
 /// `file`, with `bin_dir`'s pg_dump, in its custom format (compressed; `restore` reads it).
 pub async fn backup(bin_dir: &Path, conninfo: &str, file: &Path) -> Result<(), String> {
+    let (conninfo, password) = without_password(conninfo);
     run(
         bin_dir,
+        password,
         "pg_dump",
         &[
             "--format=custom".as_ref(),
@@ -120,8 +122,10 @@ pub async fn restore(bin_dir: &Path, conninfo: &str, file: &Path) -> Result<(), 
     if !file.is_file() {
         return Err(format!("{} is not a file", file.display()));
     }
+    let (conninfo, password) = without_password(conninfo);
     run(
         bin_dir,
+        password,
         "pg_restore",
         &[
             "--clean".as_ref(),
@@ -137,9 +141,19 @@ pub async fn restore(bin_dir: &Path, conninfo: &str, file: &Path) -> Result<(), 
     .await
 }
 
-async fn run(bin_dir: &Path, tool: &str, args: &[&std::ffi::OsStr]) -> Result<(), String> {
+async fn run(
+    bin_dir: &Path,
+    password: Option<String>,
+    tool: &str,
+    args: &[&std::ffi::OsStr],
+) -> Result<(), String> {
     let program = bin_dir.join(tool);
-    let output = tokio::process::Command::new(&program)
+    let mut command = tokio::process::Command::new(&program);
+    // The password goes in the child's environment, not its arguments (which `ps` shows).
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    let output = command
         .args(args)
         .output()
         .await
@@ -163,12 +177,89 @@ pub fn conninfo(options: &sqlx::postgres::PgConnectOptions) -> String {
         .map(|dir| dir.display().to_string())
         .unwrap_or_else(|| options.get_host().to_owned());
     let mut words = vec![
-        format!("host='{}'", host.replace('\'', "\\'")),
+        format!("host={}", quote(&host)),
         format!("port={}", options.get_port()),
-        format!("user='{}'", options.get_username().replace('\'', "\\'")),
+        format!("user={}", quote(options.get_username())),
     ];
     if let Some(database) = options.get_database() {
-        words.push(format!("dbname='{}'", database.replace('\'', "\\'")));
+        words.push(format!("dbname={}", quote(database)));
     }
     words.join(" ")
+}
+
+/// A libpq connection-string value: single-quoted, with `\` and `'` escaped.
+fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A `postgres://user:password@host/db` URL without its password, and the password
+/// (percent-decoded); libpq key=value words are returned as they are.
+fn without_password(conninfo: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = conninfo.split_once("://") else {
+        return (conninfo.to_owned(), None);
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (conninfo.to_owned(), None);
+    };
+    let Some((user, password)) = userinfo.split_once(':') else {
+        return (conninfo.to_owned(), None);
+    };
+    (
+        format!("{scheme}://{user}@{host}{tail}"),
+        Some(percent_decode(password)),
+    )
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_leaves_the_url_for_the_environment() {
+        assert_eq!(
+            without_password("postgres://app:s%40cret@db.example:5432/carebase?sslmode=require"),
+            (
+                "postgres://app@db.example:5432/carebase?sslmode=require".to_owned(),
+                Some("s@cret".to_owned())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://app@localhost/carebase?host=/run/pg"),
+            (
+                "postgres://app@localhost/carebase?host=/run/pg".to_owned(),
+                None
+            )
+        );
+        assert_eq!(
+            without_password("host='/tmp/x' dbname='carebase'"),
+            ("host='/tmp/x' dbname='carebase'".to_owned(), None)
+        );
+    }
+
+    #[test]
+    fn conninfo_values_are_quoted_for_libpq() {
+        assert_eq!(quote(r"a'b\c"), r"'a\'b\\c'");
+    }
 }

@@ -68,10 +68,17 @@ async fn administer(command: Command) -> Result<(), Box<dyn std::error::Error>> 
             .connect_with(connect)
             .await
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        server::MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| format!("cannot apply migrations: {e}"))?;
+        // Accounts need the current schema; a backup or a restore takes the database as
+        // it is (a backup before an upgrade must not upgrade it first).
+        if matches!(
+            command,
+            Command::Createsuperuser { .. } | Command::Changepassword { .. }
+        ) {
+            server::MIGRATOR
+                .run(&pool)
+                .await
+                .map_err(|e| format!("cannot apply migrations: {e}"))?;
+        }
         let outcome = command_on(command, &pool, &bin_dir, &conninfo).await;
         pool.close().await;
         outcome
@@ -156,6 +163,11 @@ async fn command_on(
                 }
             }
             commands::restore(bin_dir, conninfo, &file).await?;
+            // Servers running on this database read the deactivated accounts again.
+            sqlx::query("select pg_notify($1, 'reload')")
+                .bind(app::auth::revoked::CHANNEL)
+                .execute(pool)
+                .await?;
             println!("Restored from {}.", file.display());
             Ok(())
         }

@@ -152,13 +152,18 @@ pub async fn set_access(
     // Every active administrator's row is locked, so two administrators removing each
     // other at once cannot both succeed.
     let admins = sqlx::query_scalar!(
-        "select id from users where is_admin and is_active order by id for update"
+        "select id from users where is_admin and is_active order by id for no key update"
     )
     .fetch_all(&mut *tx)
     .await?;
+    // Checked again under the locks: an administrator removed a moment ago, whose request
+    // waited for them, may not act.
+    if !admins.contains(&admin.id) {
+        return Err(AppError::Forbidden(NOT_ADMIN.into()));
+    }
     let current = sqlx::query_as!(
         Account,
-        "select id, name, email, is_active, is_admin, date_joined from users where id = $1 for update",
+        "select id, name, email, is_active, is_admin, date_joined from users where id = $1 for no key update",
         id
     )
     .fetch_optional(&mut *tx)

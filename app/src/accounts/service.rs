@@ -181,14 +181,24 @@ pub async fn login(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "insert into refresh_tokens (jti, user_id, expires_at) values ($1, $2, $3)",
+    // Only while the account is still active: a deactivation that committed while the
+    // password was being checked wins.
+    let issued = sqlx::query!(
+        "insert into refresh_tokens (jti, user_id, expires_at)
+         select $1, $2, $3 where exists (select 1 from users where id = $2 and is_active)",
         refresh.jti,
         row.id,
         refresh.expires_at
     )
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if issued == 0 {
+        return Err(AppError::Unauthenticated {
+            detail: "No active account found with the given credentials".into(),
+            code: Some("no_active_account".into()),
+        });
+    }
     tx.commit().await?;
     throttle::succeeded(pool, &account_key, &address_key).await?;
     tracing::info!(user_id = row.id, "user logged in");

@@ -48,6 +48,9 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Threads that do nothing but hash, at the lowest scheduling priority: a hash gets the CPU
 /// that requests leave, so sign-ins slow down under load and reads do not. (Tokio's own
 /// blocking threads are shared with other work, whose priority must not be lowered.)
+///
+/// On Linux the policy is `SCHED_IDLE`: the thread runs only when no ordinary thread
+/// wants the CPU. Where that is refused, the lowest niceness (19).
 struct Workers {
     jobs: std::sync::mpsc::Sender<Job>,
 }
@@ -55,6 +58,25 @@ struct Workers {
 impl std::fmt::Debug for Workers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Workers")
+    }
+}
+
+/// Puts the calling thread at the lowest scheduling priority it can have.
+fn lowest_priority() {
+    use thread_priority::unix::{
+        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id,
+    };
+    use thread_priority::{ThreadPriority, set_current_thread_priority};
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle).is_ok() {
+        return;
+    }
+    if let Err(error) = set_current_thread_priority(ThreadPriority::Min) {
+        tracing::warn!(
+            ?error,
+            "could not lower the password-hashing thread's priority"
+        );
     }
 }
 
@@ -68,13 +90,7 @@ impl Workers {
             let spawned = std::thread::Builder::new()
                 .name(format!("password-hash-{n}"))
                 .spawn(move || {
-                    use thread_priority::{ThreadPriority, set_current_thread_priority};
-                    if let Err(error) = set_current_thread_priority(ThreadPriority::Min) {
-                        tracing::warn!(
-                            ?error,
-                            "could not lower the password-hashing thread's priority"
-                        );
-                    }
+                    lowest_priority();
                     loop {
                         let job = match queue.lock() {
                             Ok(queue) => match queue.recv() {

@@ -45,9 +45,9 @@ impl Revoked {
     }
 
     /// Reads every inactive account again.
-    pub async fn reload(&self, pool: &PgPool) -> Result<(), AppError> {
+    pub async fn reload<'e>(&self, executor: impl sqlx::PgExecutor<'e>) -> Result<(), AppError> {
         let ids = sqlx::query_scalar!("select id from users where not is_active")
-            .fetch_all(pool)
+            .fetch_all(executor)
             .await?;
         *self
             .inactive
@@ -57,9 +57,13 @@ impl Revoked {
     }
 
     /// Reads one account's state again (it was announced as changed).
-    async fn refresh(&self, pool: &PgPool, user_id: i64) -> Result<(), AppError> {
+    async fn refresh<'e>(
+        &self,
+        executor: impl sqlx::PgExecutor<'e>,
+        user_id: i64,
+    ) -> Result<(), AppError> {
         let active = sqlx::query_scalar!("select is_active from users where id = $1", user_id)
-            .fetch_optional(pool)
+            .fetch_optional(executor)
             .await?;
         // A deleted account has no tokens worth honouring either.
         self.set(user_id, active.unwrap_or(false));
@@ -71,27 +75,32 @@ impl Revoked {
     pub async fn follow(self: std::sync::Arc<Self>, pool: PgPool) {
         loop {
             if let Err(error) = self.listen(&pool).await {
+                if pool.is_closed() {
+                    return;
+                }
                 crate::log::warn("listening for account changes failed; retrying", &error);
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 
+    /// Listens, and reads on the listening connection itself: it needs no second
+    /// connection from the pool, however busy the pool is.
     async fn listen(&self, pool: &PgPool) -> Result<(), AppError> {
         let mut listener = PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         // Listening first, then loading: a change made in between is announced, not lost.
-        self.reload(pool).await?;
+        self.reload(&mut listener).await?;
         loop {
             match listener.try_recv().await? {
                 Some(notification) => match notification.payload().parse::<i64>() {
-                    Ok(user_id) => self.refresh(pool, user_id).await?,
-                    Err(_) => self.reload(pool).await?,
+                    Ok(user_id) => self.refresh(&mut listener, user_id).await?,
+                    // Anything else (a restore says "reload"): read everything.
+                    Err(_) => self.reload(&mut listener).await?,
                 },
-                // The connection was lost and has been made again: what was announced
-                // meanwhile is gone, so read everything.
-                // (The listener has listened again on reconnecting.)
-                None => self.reload(pool).await?,
+                // The connection was lost and has been made again (listening again):
+                // what was announced meanwhile is gone, so read everything.
+                None => self.reload(&mut listener).await?,
             }
         }
     }
