@@ -88,7 +88,7 @@ step "starting ${SERVER_BIN#"$ROOT"/} at $BASE with an open-file soft limit of 1
   exec env DATABASE_URL="$APP_DB_URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=info \
     JWT_SECRET="$JWT" CAREBASE_ENV=development CAREBASE_DATA_DIR="$RUN_TMP/data" \
     LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=carebase \
-    HEADER_READ_TIMEOUT="${HEADER_READ_TIMEOUT}s" \
+    HEADER_READ_TIMEOUT="${HEADER_READ_TIMEOUT}s" ${PASSWORD_HASH_THREADS:+PASSWORD_HASH_THREADS=$PASSWORD_HASH_THREADS} \
     THROTTLE_SIGNUP=100000/hour THROTTLE_LOGIN_ADDRESS=1000000/15m THROTTLE_REFRESH=100000/min \
     "$SERVER_BIN"
 ) >"$OUT/server.log" 2>&1 &
@@ -168,7 +168,7 @@ step "patient detail, 16 connections, ${DURATION}s: warm-up, then alone"
 wrk -t2 -c16 -d3s -s "$OUT/detail.lua" -H "Authorization: Bearer $TOKEN" "$BASE" >/dev/null 2>&1
 detail_run detail-alone
 step "the same while 32 other connections sign in without pause"
-wrk -t2 -c32 -d"$((DURATION + 4))s" --latency -s "$OUT/login.lua" "$BASE" \
+wrk -t1 -c32 -d"$((DURATION + 4))s" --latency -s "$OUT/login.lua" "$BASE" \
   >"$OUT/wrk-login-storm.txt" 2>&1 &
 storm_pid=$!
 sleep 2

@@ -47,6 +47,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// The throttles' limits (see `app::auth::throttle`).
     pub throttles: app::auth::throttle::Throttles,
+    /// Passwords hashed at once (`PASSWORD_HASH_THREADS`; default one per core).
+    pub password_hash_threads: Option<usize>,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +72,7 @@ impl std::fmt::Debug for Config {
             .field("allowed_hosts", &self.allowed_hosts)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("throttles", &self.throttles)
+            .field("password_hash_threads", &self.password_hash_threads)
             .finish()
     }
 }
@@ -197,6 +200,21 @@ impl Config {
             allowed_hosts,
             cors_allowed_origins,
             throttles: throttles()?,
+            password_hash_threads: match var("PASSWORD_HASH_THREADS")? {
+                None => None,
+                Some(v) => Some(
+                    v.trim()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=64).contains(n))
+                        .ok_or_else(|| {
+                            invalid(
+                                "PASSWORD_HASH_THREADS",
+                                "must be a whole number from 1 to 64",
+                            )
+                        })?,
+                ),
+            },
         })
     }
 }

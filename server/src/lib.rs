@@ -49,7 +49,11 @@ pub fn state(
         secure_cookies: config.secure_cookies,
         guard: Arc::new(app::auth::throttle::Guard {
             throttles: config.throttles.clone(),
-            hashing: Default::default(),
+            hashing: config
+                .password_hash_threads
+                .map_or_else(Default::default, |n| {
+                    app::auth::password::Gate::new(n, 16 * n)
+                }),
         }),
         trusted_proxies: config.trusted_proxies.clone().into(),
         forms: Default::default(),

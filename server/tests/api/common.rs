@@ -33,6 +33,7 @@ pub fn config() -> Config {
         allowed_hosts: None,
         cors_allowed_origins: Vec::new(),
         throttles: Default::default(),
+        password_hash_threads: None,
     }
 }
 
