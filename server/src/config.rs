@@ -47,7 +47,7 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// The throttles' limits (see `app::auth::throttle`).
     pub throttles: app::auth::throttle::Throttles,
-    /// Passwords hashed at once (`PASSWORD_HASH_THREADS`; default one per core).
+    /// Passwords hashed at once (`PASSWORD_HASH_THREADS`; default one per two cores).
     pub password_hash_threads: Option<usize>,
 }
 

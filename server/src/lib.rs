@@ -51,9 +51,7 @@ pub fn state(
             throttles: config.throttles.clone(),
             hashing: config
                 .password_hash_threads
-                .map_or_else(Default::default, |n| {
-                    app::auth::password::Gate::new(n, 16 * n)
-                }),
+                .map_or_else(Default::default, app::auth::password::Gate::with_threads),
         }),
         trusted_proxies: config.trusted_proxies.clone().into(),
         forms: Default::default(),

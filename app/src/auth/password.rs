@@ -48,9 +48,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Threads that do nothing but hash, at the lowest scheduling priority: a hash gets the CPU
 /// that requests leave, so sign-ins slow down under load and reads do not. (Tokio's own
 /// blocking threads are shared with other work, whose priority must not be lowered.)
-///
-/// On Linux the policy is `SCHED_IDLE`: the thread runs only when no ordinary thread
-/// wants the CPU. Where that is refused, the lowest niceness (19).
+
 struct Workers {
     jobs: std::sync::mpsc::Sender<Job>,
 }
@@ -61,17 +59,10 @@ impl std::fmt::Debug for Workers {
     }
 }
 
-/// Puts the calling thread at the lowest scheduling priority it can have.
+/// Puts the calling thread at the lowest niceness (19). Not `SCHED_IDLE`: under a flood
+/// that keeps the CPU busy an idle-class thread would never run, and nobody could sign in.
 fn lowest_priority() {
-    use thread_priority::unix::{
-        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
-        thread_native_id,
-    };
     use thread_priority::{ThreadPriority, set_current_thread_priority};
-    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-    if set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle).is_ok() {
-        return;
-    }
     if let Err(error) = set_current_thread_priority(ThreadPriority::Min) {
         tracing::warn!(
             ?error,
@@ -188,13 +179,21 @@ impl Gate {
 }
 
 impl Default for Gate {
-    /// A hash per core at once, sixteen per core waiting: at the rate a core hashes
-    /// (tens a second, at the lowest priority while requests come first), the last in the
-    /// queue waits well under a second. Clients refused with a 503 tend to try again at once;
-    /// a wait costs nothing, so the queue is long enough that an ordinary storm waits.
+    /// A hash thread per two cores (at least one): hashing never takes more than half the
+    /// machine, whatever the storm. Each thread has 32 places in the queue: at the rate a
+    /// thread hashes (some 40 a second), the last in line waits under a second. Clients
+    /// refused with a 503 tend to try again at once; a wait costs nothing, so the queue is
+    /// long enough that an ordinary storm waits instead.
     fn default() -> Gate {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Gate::new(cores, 16 * cores)
+        Gate::with_threads((cores / 2).max(1))
+    }
+}
+
+impl Gate {
+    /// `threads` hashing threads, each with 32 places in the queue.
+    pub fn with_threads(threads: usize) -> Gate {
+        Gate::new(threads, 32 * threads)
     }
 }
 
