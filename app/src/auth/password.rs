@@ -48,7 +48,6 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Threads that do nothing but hash, at the lowest scheduling priority: a hash gets the CPU
 /// that requests leave, so sign-ins slow down under load and reads do not. (Tokio's own
 /// blocking threads are shared with other work, whose priority must not be lowered.)
-
 struct Workers {
     jobs: std::sync::mpsc::Sender<Job>,
 }
