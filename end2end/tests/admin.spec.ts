@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { spawnSync } from "node:child_process";
 import {
   E2E_DATABASE_URL,
   NO_DATABASE_REASON,
@@ -7,13 +8,17 @@ import {
   bearer,
   hydrated,
   makeAdmin,
+  newUser,
   screenshot,
   signIn,
+  signUp,
   watchForErrors,
 } from "./helpers";
 
 // Who may change a doctor: its creator or an administrator. The pages and the REST API must
-// give the same answer. Administrators are made in the database: no page or command does it yet.
+// give the same answer. And what an administrator's deactivation does to an open session.
+// The first administrators are made directly in the database; the last one with the server's
+// own `createsuperuser --no-input`, as the README says.
 
 test("an administrator sees Edit and Delete on another user's doctor, and can change and delete it", async ({
   page,
@@ -118,5 +123,60 @@ test("a user who neither added a doctor nor is an administrator sees no Edit or 
     "Cardiologist",
   );
 
+  expect(problems).toEqual([]);
+});
+
+test("an administrator made with createsuperuser deactivates a user, whose open session is refused at once", async ({
+  page,
+  request,
+}, info) => {
+  test.skip(!E2E_DATABASE_URL, NO_DATABASE_REASON);
+  // The administrator, as the README says to make one: the server's own command.
+  const admin = newUser("superuser");
+  const created = spawnSync(
+    "../target/debug/server",
+    ["createsuperuser", "--no-input", "--name", admin.name, "--email", admin.email],
+    {
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: E2E_DATABASE_URL, CAREBASE_SUPERUSER_PASSWORD: admin.password, RUST_LOG: "error" },
+    },
+  );
+  expect(created.status, `${created.stdout}${created.stderr}`).toBe(0);
+  expect(created.stdout).toContain("Superuser created successfully");
+  const login = await request.post("/api/auth/login/", { data: { email: admin.email, password: admin.password } });
+  expect(login.status()).toBe(200);
+  const { access } = (await login.json()) as { access: string };
+
+  // A member of staff signed in in the browser.
+  const problems = watchForErrors(page);
+  const staff = newUser("deactivated");
+  await signUp(page, staff);
+  await signIn(page, staff);
+  await page.goto("/patients");
+  await expect(page.getByRole("heading", { level: 1, name: "Patients" })).toBeVisible();
+
+  const found = await request.get(`/api/admin/users/?search=${encodeURIComponent(staff.email)}`, {
+    headers: { Authorization: `Bearer ${access}` },
+  });
+  expect(found.status()).toBe(200);
+  const { users } = (await found.json()) as { users: { id: number }[] };
+  expect(users).toHaveLength(1);
+  const off = await request.patch(`/api/admin/users/${users[0].id}/`, {
+    headers: { Authorization: `Bearer ${access}` },
+    data: { is_active: false },
+  });
+  expect(off.status(), await off.text()).toBe(200);
+
+  // The next page the member opens sends them to sign in; signing in is refused.
+  await expect(async () => {
+    await page.goto("/patients");
+    await expect(page).toHaveURL(/\/signin\?next=/, { timeout: 500 });
+  }).toPass({ timeout: 2_000 });
+  await hydrated(page);
+  await page.getByLabel("Email").fill(staff.email);
+  await page.getByLabel("Password").fill(staff.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("The email or password is not right.");
+  await screenshot(page, info, "deactivated-sign-in");
   expect(problems).toEqual([]);
 });
