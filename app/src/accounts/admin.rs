@@ -198,12 +198,7 @@ pub async fn set_access(
     .fetch_one(&mut *tx)
     .await?;
     if !will_be_active {
-        sqlx::query!(
-            "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
-            id
-        )
-        .execute(&mut *tx)
-        .await?;
+        crate::auth::revoke_sessions(&mut tx, id).await?;
     }
     tx.commit().await?;
     tracing::info!(

@@ -57,21 +57,11 @@ async fn create(
 ) -> Result<UserSummary, AppError> {
     let name = input.text("name", true, NAME_MAX);
     let email = input.email("email", true);
-    let password = input.secret("password", PASSWORD_MAX);
-    let password2 = input.secret("password2", PASSWORD_MAX);
-
-    if let Some(pw) = &password {
-        let attributes = [
-            ("name", name.as_deref().unwrap_or_default()),
-            ("email address", email.as_deref().unwrap_or_default()),
-        ];
-        for message in password::policy_errors(pw, &attributes) {
-            input.error("password", message);
-        }
-        if password2.as_ref().is_some_and(|pw2| pw2 != pw) {
-            input.error("password2", "Password fields didn't match.");
-        }
-    }
+    let password = new_password(
+        &mut input,
+        name.as_deref().unwrap_or_default(),
+        email.as_deref().unwrap_or_default(),
+    );
     if let Some(email) = &email {
         let taken = sqlx::query_scalar!(
             r#"select exists(select 1 from users where lower(email) = lower($1)) as "taken!""#,
@@ -166,10 +156,7 @@ pub async fn login(
     // A deactivated account is refused like a wrong password (after the same work).
     let Some(row) = row.filter(|r| verified && r.is_active) else {
         tracing::info!("sign-in refused: bad credentials");
-        return Err(AppError::Unauthenticated {
-            detail: "No active account found with the given credentials".into(),
-            code: Some("no_active_account".into()),
-        });
+        return Err(no_active_account());
     };
 
     let access = keys.issue(row.id, TokenType::Access)?;
@@ -194,10 +181,7 @@ pub async fn login(
     .await?
     .rows_affected();
     if issued == 0 {
-        return Err(AppError::Unauthenticated {
-            detail: "No active account found with the given credentials".into(),
-            code: Some("no_active_account".into()),
-        });
+        return Err(no_active_account());
     }
     tx.commit().await?;
     throttle::succeeded(pool, &account_key, &address_key).await?;
@@ -233,20 +217,7 @@ pub async fn set_password(
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::NotFound(format!("No user has the email {:?}.", email.trim())))?;
-    let password = input.secret("password", PASSWORD_MAX);
-    let password2 = input.secret("password2", PASSWORD_MAX);
-    if let Some(pw) = &password {
-        let attributes = [
-            ("name", user.name.as_str()),
-            ("email address", user.email.as_str()),
-        ];
-        for message in password::policy_errors(pw, &attributes) {
-            input.error("password", message);
-        }
-        if password2.as_ref().is_some_and(|pw2| pw2 != pw) {
-            input.error("password2", "Password fields didn't match.");
-        }
-    }
+    let password = new_password(&mut input, &user.name, &user.email);
     input.finish("Password not changed")?;
     let Some(password) = password else {
         return Err(AppError::Internal);
@@ -260,15 +231,37 @@ pub async fn set_password(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!(
-        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
-        user.id
-    )
-    .execute(&mut *tx)
-    .await?;
+    crate::auth::revoke_sessions(&mut tx, user.id).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "password changed; sessions revoked");
     Ok(())
+}
+
+/// `password` and `password2` of a new password, checked against Django's rules (with the
+/// account's name and email for the similarity rule) and each other; the errors go on
+/// `input`.
+fn new_password(input: &mut Input, name: &str, email: &str) -> Option<String> {
+    let password = input.secret("password", PASSWORD_MAX);
+    let password2 = input.secret("password2", PASSWORD_MAX);
+    if let Some(pw) = &password {
+        let attributes = [("name", name), ("email address", email)];
+        for message in password::policy_errors(pw, &attributes) {
+            input.error("password", message);
+        }
+        if password2.as_ref().is_some_and(|pw2| pw2 != pw) {
+            input.error("password2", "Password fields didn't match.");
+        }
+    }
+    password
+}
+
+/// simplejwt's answer to a wrong email, a wrong password or a deactivated account: one
+/// and the same, so none can be told from the others.
+fn no_active_account() -> AppError {
+    AppError::Unauthenticated {
+        detail: "No active account found with the given credentials".into(),
+        code: Some("no_active_account".into()),
+    }
 }
 
 /// Issues a new access token for a refresh token that is valid and not revoked.

@@ -195,6 +195,19 @@ pub async fn renew_access(
     Ok(keys.issue(claims.user_id, TokenType::Access)?.token)
 }
 
+/// Revokes every refresh token of a user (a new password, a deactivation), inside the
+/// caller's transaction: each session must sign in again once its access token expires,
+/// and a deactivated user's access tokens are refused at once anyway.
+pub async fn revoke_sessions(conn: &mut sqlx::PgConnection, user_id: i64) -> Result<(), AppError> {
+    sqlx::query!(
+        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
+        user_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The id of a token, as the database keeps it.
 pub fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(jti).map_err(|_| AppError::invalid_token())
