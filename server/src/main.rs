@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         .init();
     use clap::Parser;
     let cli = server::commands::Cli::parse();
+    let serving = matches!(cli.command, None | Some(Command::Serve));
     let result = match cli.command {
         None | Some(Command::Serve) => run().await,
         Some(command) => administer(command).await,
@@ -34,7 +35,11 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
+            // A server that cannot start is a fault for the log; a command's refusal (a weak
+            // password, a cancelled restore) is an answer to the person who typed it.
+            if serving {
+                tracing::error!("{error}");
+            }
             eprintln!("carebase: {error}");
             ExitCode::FAILURE
         }
