@@ -273,9 +273,9 @@ async fn serve(
         .reload(&pool)
         .await
         .map_err(|e| format!("cannot read the deactivated accounts: {e}"))?;
-    tokio::spawn(state.revoked.clone().follow(pool.clone()));
+    let follower = tokio::spawn(state.revoked.clone().follow(pool.clone()));
     // Ended throttle windows are deleted once a minute.
-    tokio::spawn({
+    let pruner = tokio::spawn({
         let pool = pool.clone();
         async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -298,6 +298,10 @@ async fn serve(
         stop_signal(),
     )
     .await;
+    // The background work ends before the pool closes under it (which it would report as
+    // an outage).
+    follower.abort();
+    pruner.abort();
     // A query stuck past the grace period must not keep the process alive.
     if tokio::time::timeout(Duration::from_secs(5), pool.close())
         .await
