@@ -127,8 +127,8 @@ impl Gate {
     }
 
     /// Runs `work` on a hashing thread when a turn is free; 503 when the queue is full.
-    /// The turn belongs to the work itself: it is given back when the work ends, even if
-    /// the request that asked for it was dropped meanwhile.
+    /// The turn belongs to the work itself: it is given back when the work ends (before its
+    /// answer is sent), even if the request that asked for it was dropped meanwhile.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -153,8 +153,11 @@ impl Gate {
         };
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
-            let _turn = permit;
-            let _ = answer.send(work());
+            let result = work();
+            // The turn is free before the answer arrives: whoever is answered can hash
+            // again at once.
+            drop(permit);
+            let _ = answer.send(result);
         });
         self.workers.jobs.send(job).map_err(|_| {
             tracing::error!("no password-hashing thread is running");
