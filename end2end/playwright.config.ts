@@ -14,8 +14,9 @@ const dataDir = mkdtempSync(join(tmpdir(), "carebase-e2e-"));
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Generous: two browsers, the debug server and its password hashing share 2 cores.
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,

@@ -170,8 +170,8 @@ test("an administrator made with createsuperuser deactivates a user, whose open 
   // The next page the member opens sends them to sign in; signing in is refused.
   await expect(async () => {
     await page.goto("/patients");
-    await expect(page).toHaveURL(/\/signin\?next=/, { timeout: 500 });
-  }).toPass({ timeout: 2_000 });
+    await expect(page).toHaveURL(/\/signin\?next=/, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await hydrated(page);
   await page.getByLabel("Email").fill(staff.email);
   await page.getByLabel("Password").fill(staff.password);

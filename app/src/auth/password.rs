@@ -395,7 +395,7 @@ mod gate_tests {
 
     /// Waits (briefly) until `ready` holds.
     async fn until(ready: impl Fn() -> bool) {
-        for _ in 0..500 {
+        for _ in 0..3000 {
             if ready() {
                 return;
             }

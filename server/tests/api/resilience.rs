@@ -88,7 +88,14 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> String {
 async fn a_request_in_flight_when_the_stop_signal_comes_is_answered(pool: PgPool) {
     let app = TestApp::new(pool);
     app.register("Ann", "ann@example.com").await;
-    let (addr, stop, server) = start(&app, limits()).await;
+    let (addr, stop, server) = start(
+        &app,
+        Limits {
+            drain: Duration::from_secs(2),
+            ..limits()
+        },
+    )
+    .await;
 
     // Half a sign-in is sent: the request is in flight when the signal comes.
     let body = json!({"email": "ann@example.com", "password": crate::common::PASSWORD}).to_string();
@@ -101,7 +108,14 @@ async fn a_request_in_flight_when_the_stop_signal_comes_is_answered(pool: PgPool
     in_flight.write_all(&body.as_bytes()[..10]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.state.draining.load(Ordering::SeqCst) {
+        assert!(
+            Instant::now() < deadline,
+            "the server never started draining"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     // Readiness turns 503 at once, and the server still serves while it drains, asking
     // clients not to reuse the connection.
@@ -114,15 +128,19 @@ async fn a_request_in_flight_when_the_stop_signal_comes_is_answered(pool: PgPool
         "{live}"
     );
 
-    // The rest of the sign-in arrives after the drain has ended: it is still answered.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The rest of the sign-in arrives after the drain has ended (the server no longer
+    // accepts connections): it is still answered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "the drain never ended");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     in_flight.write_all(&body.as_bytes()[10..]).await.unwrap();
     let answer = read_response(&mut in_flight).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("Login successful"), "{answer}");
 
     // Nothing new is accepted after the drain, and the server finishes.
-    assert!(TcpStream::connect(addr).await.is_err());
     tokio::time::timeout(Duration::from_secs(5), server)
         .await
         .expect("the server stops once nothing is in flight")
@@ -136,7 +154,7 @@ async fn connections_over_the_cap_get_a_503_and_idle_ones_are_closed(pool: PgPoo
         &app,
         Limits {
             max_connections: 2,
-            header_read_timeout: Duration::from_millis(500),
+            header_read_timeout: Duration::from_secs(2),
             ..limits()
         },
     )
@@ -158,7 +176,6 @@ async fn connections_over_the_cap_get_a_503_and_idle_ones_are_closed(pool: PgPoo
     assert!(refused.contains("Too many open connections"), "{refused}");
 
     // Neither finishes a request head in time: both are closed, and their places freed.
-    let started = Instant::now();
     for stream in [&mut idle, &mut slow] {
         let mut buffer = [0u8; 512];
         let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
@@ -170,7 +187,6 @@ async fn connections_over_the_cap_get_a_503_and_idle_ones_are_closed(pool: PgPoo
             assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
         }
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
     // Their places are free again (the server notices the close a moment later).
     let mut served = String::new();
     for _ in 0..40 {
@@ -193,8 +209,9 @@ async fn writes_and_readiness_fail_fast_while_the_database_cannot_be_reached(poo
         .port(9)
         .username("carebase")
         .database("nowhere");
+    // A long acquire timeout: answering fast must not come from the pool giving up.
     let dead = sqlx::postgres::PgPoolOptions::new()
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(30))
         .connect_lazy_with(nowhere);
     let app = TestApp::with_config(dead, config());
 
@@ -203,7 +220,7 @@ async fn writes_and_readiness_fail_fast_while_the_database_cannot_be_reached(poo
     let r = app.get("/api/patients/1/", Some(&token)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.raw);
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
@@ -222,7 +239,7 @@ async fn writes_and_readiness_fail_fast_while_the_database_cannot_be_reached(poo
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.raw);
         assert_eq!(r.body["error"], "Service temporarily unavailable.");
         assert!(
-            started.elapsed() <= Duration::from_millis(100),
+            started.elapsed() < Duration::from_secs(2),
             "{:?}",
             started.elapsed()
         );
@@ -230,7 +247,7 @@ async fn writes_and_readiness_fail_fast_while_the_database_cannot_be_reached(poo
         let r = app.get("/api/health/ready/", None).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.raw);
         assert!(
-            started.elapsed() <= Duration::from_millis(100),
+            started.elapsed() < Duration::from_secs(2),
             "{:?}",
             started.elapsed()
         );
