@@ -55,11 +55,16 @@ DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" LEPTOS_SITE_ADDR="127.0.0.1:$po
   target/debug/server >target/e2e-server.log 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; throwaway_pg_stop' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   curl -fsS "$E2E_BASE_URL/api/health/ready/" >/dev/null 2>&1 && break
   kill -0 "$server_pid" 2>/dev/null || { cat target/e2e-server.log >&2; exit 1; }
   sleep 0.2
 done
+curl -fsS "$E2E_BASE_URL/api/health/ready/" >/dev/null || {
+  echo "the server did not become ready in 60 s" >&2
+  cat target/e2e-server.log >&2
+  exit 1
+}
 
 step "Postman collection (newman): the specification's test order"
 end2end/postman/run.sh "$E2E_BASE_URL"
@@ -68,6 +73,8 @@ step "OpenAPI conformance (schemathesis)"
 SCHEMATHESIS_DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" scripts/schemathesis.sh "$E2E_BASE_URL"
 
 step "Playwright (system Chromium)"
+# The FHIR R4 validator the audit spec runs (fhir.resources from PyPI, into its own venv).
+scripts/fhir-r4-check.sh --install
 # E2E_DATABASE_URL: the server's database, for the specs that set up what no page can (psql).
 (cd end2end && E2E_DATABASE_URL="${DATABASE_URL/\/postgres?//e2e?}" npx playwright test)
 

@@ -36,9 +36,9 @@ pub async fn dashboard_summary() -> Result<Dashboard, AppError> {
     let user = crate::session::ssr::require_user().await?;
     let db = &state.pool;
     let (patients, (doctors, available_doctors), assignments, recent) = tokio::try_join!(
-        crate::patients::service::count(db, user),
-        crate::doctors::service::count(db, user),
-        crate::assignments::service::count(db, user),
+        crate::patients::service::count(db, user.clone()),
+        crate::doctors::service::count(db, user.clone()),
+        crate::assignments::service::count(db, user.clone()),
         crate::patients::service::recent(db, user, RECENT),
     )?;
     Ok(Dashboard {
@@ -53,11 +53,14 @@ pub async fn dashboard_summary() -> Result<Dashboard, AppError> {
 #[component]
 pub fn StartPage() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
+    // Made here, once per page (see `RequireUser`); for a visitor it is refused at once,
+    // without a query, and not shown.
+    let summary = Resource::new(|| (), |_| dashboard_summary());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! { <DashboardPage name=user.name /> }.into_any(),
+                    Ok(Some(user)) => view! { <DashboardPage name=user.name summary /> }.into_any(),
                     _ => view! { <Welcome /> }.into_any(),
                 }
             })}
@@ -89,8 +92,7 @@ fn Welcome() -> impl IntoView {
 }
 
 #[component]
-fn DashboardPage(name: String) -> impl IntoView {
-    let summary = Resource::new(|| (), |_| dashboard_summary());
+fn DashboardPage(name: String, summary: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
     view! {
         <Title text="Dashboard" />
         <div class="page-heading">

@@ -74,7 +74,14 @@ impl Db {
     /// connection options.
     pub fn new(pool: PgPool, readers: usize) -> Db {
         let readers = readers.max(1);
-        let options = pool.connect_options().as_ref().clone();
+        // The read connections also write the audit events of what they read, in the
+        // same statement; those commits do not wait for the disk (see the README on what
+        // a crash of PostgreSQL can lose).
+        let options = pool
+            .connect_options()
+            .as_ref()
+            .clone()
+            .options([("synchronous_commit", "off")]);
         Db {
             pool,
             down: Default::default(),

@@ -12,6 +12,7 @@ pub mod patients;
 pub mod dashboard;
 
 // Core.
+pub mod audit;
 pub mod components;
 pub mod error;
 pub mod health;
@@ -140,9 +141,13 @@ fn Layout() -> impl IntoView {
 /// neither imports the other's pages.
 #[component]
 fn PatientWithDoctors() -> impl IntoView {
+    // Loaded once per page, here (see `RequireUser`).
+    let doctors = assignments::pages::patient_doctors();
+    let history = audit::pages::patient_history();
     view! {
         <patients::pages::PatientPage>
-            <assignments::pages::PatientDoctorsSection />
+            <assignments::pages::PatientDoctorsSection doctors />
+            <audit::pages::AccessHistory history />
         </patients::pages::PatientPage>
     }
 }
@@ -150,9 +155,10 @@ fn PatientWithDoctors() -> impl IntoView {
 /// A patient's delete confirmation, saying how many assignments go with the record.
 #[component]
 fn DeletePatientWithAssignments() -> impl IntoView {
+    let doctors = assignments::pages::patient_doctors();
     view! {
         <patients::pages::DeletePatientPage>
-            <assignments::pages::AssignmentsRemoved />
+            <assignments::pages::AssignmentsRemoved doctors />
         </patients::pages::DeletePatientPage>
     }
 }

@@ -119,6 +119,8 @@ mod ssr {
         pub sorts: &'static Sorts,
         pub page: i64,
         pub page_size: i64,
+        /// The query as the client sent it (what an audited list records).
+        pub asked: QueryPairs,
     }
 
     impl ListParams {
@@ -130,6 +132,7 @@ mod ssr {
                 sorts,
                 page: 1,
                 page_size: page_size.clamp(1, MAX_PAGE_SIZE),
+                asked: QueryPairs::new(),
             }
         }
 
@@ -199,6 +202,7 @@ mod ssr {
                 sorts,
                 page,
                 page_size,
+                asked: pairs.clone(),
             })
         }
 
@@ -243,6 +247,33 @@ mod ssr {
             T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
         {
             self.push_page(&mut builder);
+            self.run_page(db, builder).await
+        }
+
+        /// Runs a listing begun with [`crate::audit::service::audited_list`]: the page, and
+        /// in the same statement one audit event holding the query and the ids it returned.
+        pub async fn fetch_audited_page<T>(
+            &self,
+            db: &crate::db::Db,
+            mut builder: QueryBuilder<'_, Postgres>,
+            event: &crate::audit::service::ListEvent<'_>,
+        ) -> Result<Page<T>, AppError>
+        where
+            T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        {
+            self.push_page(&mut builder);
+            crate::audit::service::push_list_event(&mut builder, event, &self.asked);
+            self.run_page(db, builder).await
+        }
+
+        async fn run_page<T>(
+            &self,
+            db: &crate::db::Db,
+            mut builder: QueryBuilder<'_, Postgres>,
+        ) -> Result<Page<T>, AppError>
+        where
+            T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        {
             let rows: Vec<Counted<T>> = db
                 .read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
                 .await?;

@@ -59,6 +59,11 @@ pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
 
 /// Renders its children only for a signed-in user; anyone else goes to the sign-in page
 /// and comes back here afterwards.
+///
+/// While the server renders, the children may be built more than once (the suspense
+/// re-runs as what it waits for arrives), so a page makes its resources outside, once, and
+/// hands them in: a resource made inside would load its data (and record the read in the
+/// audit trail) each time.
 #[component]
 pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
     let user = expect_context::<UserResource>().0;
@@ -111,13 +116,14 @@ pub mod ssr {
         if let Ok(Some(token)) = token_from_headers(&parts.headers)
             && let Ok(claims) = state.tokens.verify(&token, TokenType::Access)
         {
-            return crate::auth::active(&state, claims.user_id);
+            return crate::auth::active(&state, claims.user_id, origin(&state));
         }
         let refresh =
             cookie(&parts.headers, REFRESH_COOKIE).ok_or_else(AppError::not_authenticated)?;
-        let access = crate::auth::renew_access(&state.pool, &state.tokens, &refresh)
-            .await
-            .map_err(|_| AppError::not_authenticated())?;
+        let access =
+            crate::auth::renew_access(&state.pool, &state.tokens, &refresh, &origin(&state))
+                .await
+                .map_err(|_| AppError::not_authenticated())?;
         let claims = state.tokens.verify(&access, TokenType::Access)?;
         set_cookie(
             &state,
@@ -125,13 +131,13 @@ pub mod ssr {
             &access,
             state.tokens.access_ttl.as_secs(),
         );
-        crate::auth::active(&state, claims.user_id)
+        crate::auth::active(&state, claims.user_id, origin(&state))
     }
 
-    /// The client behind the current server-function call (see [`crate::auth::Client`]).
-    pub fn client(state: &AppState) -> crate::auth::Client {
+    /// Where the current server-function call came from (see [`crate::auth::Origin`]).
+    pub fn origin(state: &AppState) -> crate::auth::Origin {
         use_context::<Parts>()
-            .map(|parts| crate::auth::Client::of(&parts, &state.trusted_proxies))
+            .map(|parts| crate::auth::Origin::of(&parts, &state.trusted_proxies))
             .unwrap_or_default()
     }
 

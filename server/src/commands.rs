@@ -1,5 +1,5 @@
 //! The administrator's commands (`server --help`): create an administrator, set a
-//! password, back up and restore the database. Each works against `DATABASE_URL` or the
+//! password, back up and restore the database, prune the audit trail. Each works against `DATABASE_URL` or the
 //! embedded cluster, whether or not a server is running on it.
 
 use app::error::AppError;
@@ -45,6 +45,40 @@ pub enum Command {
         #[arg(long)]
         no_input: bool,
     },
+    /// The audit trail (who read or changed which patient's record).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Remove the events older than DATE (the retention period is the practice's to set);
+    /// the removal is itself recorded, and that record is never removed.
+    Prune {
+        /// A date (YYYY-MM-DD, midnight UTC) or a time (RFC 3339).
+        #[arg(long)]
+        before: String,
+    },
+}
+
+/// Removes the audit events before `before` (a date or an RFC 3339 time); returns how
+/// many went and the moment they were older than.
+pub async fn prune_audit(
+    pool: &sqlx::PgPool,
+    before: &str,
+) -> Result<(i64, chrono::DateTime<chrono::Utc>), String> {
+    let before = app::audit::service::parse_moment(before).ok_or_else(|| {
+        format!("--before {before:?}: give a date (YYYY-MM-DD) or a time (RFC 3339)")
+    })?;
+    if before > chrono::Utc::now() {
+        return Err("--before is in the future: that would remove today's events".into());
+    }
+    let count = app::audit::service::prune(pool, before)
+        .await
+        .map_err(|e| explain(&e))?;
+    Ok((count, before))
 }
 
 /// The password `createsuperuser --no-input` takes (as Django's DJANGO_SUPERUSER_PASSWORD).

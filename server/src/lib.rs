@@ -67,11 +67,27 @@ pub fn state(
 /// The whole application, as a service.
 pub type App = MapRequest<Router, fn(Request<Body>) -> Request<Body>>;
 
-/// The whole application. Trailing slashes are trimmed before routing, so `/api/x/` and
+/// The whole application. Each request is given its id first (see
+/// [`app::auth::RequestId`]); trailing slashes are trimmed before routing, so `/api/x/` and
 /// `/api/x` are the same route and neither redirects.
 pub fn app(state: AppState) -> App {
-    MapRequestLayer::new(trim_trailing_slash as fn(Request<Body>) -> Request<Body>)
-        .layer(router(state))
+    MapRequestLayer::new(arrive as fn(Request<Body>) -> Request<Body>).layer(router(state))
+}
+
+/// What every request gets before anything else looks at it.
+fn arrive(mut req: Request<Body>) -> Request<Body> {
+    req.extensions_mut().insert(app::auth::RequestId::new());
+    trim_trailing_slash(req)
+}
+
+/// The span every log line written while serving a request is in: its id, method and path
+/// (not the query, which may hold a patient's name).
+fn request_span(req: &Request<Body>) -> tracing::Span {
+    let id = req
+        .extensions()
+        .get::<app::auth::RequestId>()
+        .map_or("", |id| &id.0);
+    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
 }
 
 /// `/a/b/` → `/a/b`, query kept. Swagger UI's own pages are left alone: it serves its index
@@ -143,7 +159,11 @@ fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().br(true).gzip(true))
         // Failures are logged where they happen, with their cause (and once per interval
         // when they repeat: see `app::log`), not again here for each response.
-        .layer(TraceLayer::new_for_http().on_failure(()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span as fn(&Request<Body>) -> tracing::Span)
+                .on_failure(()),
+        )
         .with_state(state)
 }
 
@@ -168,7 +188,7 @@ fn cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
                 Method::DELETE,
             ])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-            .expose_headers([header::RETRY_AFTER])
+            .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
             .max_age(std::time::Duration::from_secs(600))
     })
 }
@@ -223,6 +243,7 @@ async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next
     let path = req.uri().path();
     let cache = cache_policy(path);
     let is_server_function = path.starts_with(SERVER_FUNCTIONS);
+    let request_id = req.extensions().get::<app::auth::RequestId>().cloned();
     let mut response = next.run(req).await;
     if is_server_function && response.status() == StatusCode::INTERNAL_SERVER_ERROR {
         response = server_function_status(response).await;
@@ -235,6 +256,9 @@ async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next
         rules.db.report_unavailable();
     }
     let headers = response.headers_mut();
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id.0).ok()) {
+        headers.insert(HeaderName::from_static("x-request-id"), id);
+    }
     if rules.draining.load(std::sync::atomic::Ordering::Relaxed) {
         // Clients stop reusing this connection, so none is left idle when the drain ends.
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));

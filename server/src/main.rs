@@ -77,7 +77,9 @@ async fn administer(command: Command) -> Result<(), Box<dyn std::error::Error>> 
         // it is (a backup before an upgrade must not upgrade it first).
         if matches!(
             command,
-            Command::Createsuperuser { .. } | Command::Changepassword { .. }
+            Command::Createsuperuser { .. }
+                | Command::Changepassword { .. }
+                | Command::Audit { .. }
         ) {
             server::MIGRATOR
                 .run(&pool)
@@ -148,6 +150,16 @@ async fn command_on(
                 .map_err(|e| explain(&e))?;
             println!(
                 "Password changed successfully for user '{email}'; their sessions were signed out."
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: server::commands::AuditCommand::Prune { before },
+        } => {
+            let (count, before) = commands::prune_audit(pool, &before).await?;
+            println!(
+                "Removed {count} audit events older than {}; the removal is recorded in the audit trail.",
+                before.to_rfc3339()
             );
             Ok(())
         }

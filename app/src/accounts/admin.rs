@@ -5,6 +5,8 @@
 //! account also revokes its refresh tokens.
 
 use super::{ACCOUNT_SORTS, Account};
+use crate::audit::action;
+use crate::audit::service::{self as audit, Event};
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::error::AppError;
@@ -63,24 +65,27 @@ impl ListQuery for AccountQuery {
 }
 
 /// 403 unless `user` is an active administrator.
-pub async fn require_admin(db: &Db, user: CurrentUser) -> Result<(), AppError> {
-    let admin = db
-        .read(async |conn| {
-            Ok(sqlx::query_scalar!(
-                "select is_admin and is_active from users where id = $1",
-                user.id
-            )
-            .fetch_optional(conn)
-            .await?
-            .flatten()
-            .unwrap_or(false))
-        })
-        .await?;
-    if admin {
+pub async fn require_admin(db: &Db, user: &CurrentUser) -> Result<(), AppError> {
+    if is_admin(db, user).await? {
         Ok(())
     } else {
         Err(AppError::Forbidden(NOT_ADMIN.into()))
     }
+}
+
+/// Whether `user` is an active administrator.
+pub async fn is_admin(db: &Db, user: &CurrentUser) -> Result<bool, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query_scalar!(
+            "select is_admin and is_active from users where id = $1",
+            user.id
+        )
+        .fetch_optional(conn)
+        .await?
+        .flatten()
+        .unwrap_or(false))
+    })
+    .await
 }
 
 /// A page of all accounts.
@@ -92,7 +97,7 @@ pub async fn list(
     admin: CurrentUser,
     query: &AccountQuery,
 ) -> Result<Page<Account>, AppError> {
-    require_admin(db, admin).await?;
+    require_admin(db, &admin).await?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select u.id, u.name, u.email, u.is_active, u.is_admin, u.date_joined,
                 count(*) over () as total
@@ -116,7 +121,7 @@ pub async fn list(
 ///
 /// Errors: 403 for anyone but an active administrator; 404 for no such account.
 pub async fn get(db: &Db, admin: CurrentUser, id: i64) -> Result<Account, AppError> {
-    require_admin(db, admin).await?;
+    require_admin(db, &admin).await?;
     db.read(async |conn| {
         sqlx::query_as!(
             Account,
@@ -144,7 +149,7 @@ pub async fn set_access(
     id: i64,
     mut input: Input,
 ) -> Result<Account, AppError> {
-    require_admin(db, admin).await?;
+    require_admin(db, &admin).await?;
     let is_active = input.boolean("is_active", false);
     let is_admin = input.boolean("is_admin", false);
     input.finish("User not updated")?;
@@ -200,6 +205,23 @@ pub async fn set_access(
     if !will_be_active {
         crate::auth::revoke_sessions(&mut tx, id).await?;
     }
+    let changed: Vec<&str> = [
+        ("is_active", current.is_active != will_be_active),
+        ("is_admin", current.is_admin != will_be_admin),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    audit::record(
+        &mut tx,
+        (&admin).into(),
+        Event::new(action::USER_UPDATE, "user", Some(id)).detail(serde_json::json!({
+            "fields": changed,
+            "is_active": will_be_active,
+            "is_admin": will_be_admin,
+        })),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(
         target_user = id,

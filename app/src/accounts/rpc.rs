@@ -22,8 +22,8 @@ pub async fn sign_up(
         ("password", password),
         ("password2", password2),
     ]);
-    let client = ssr::client(&state);
-    let registering = super::service::register(&state.pool, &state.guard, client, input);
+    let origin = ssr::origin(&state);
+    let registering = super::service::register(&state.pool, &state.guard, &origin, input);
     ssr::remembering(&remembered, registering).await?;
     leptos_axum::redirect("/signin?notice=registered");
     Ok(())
@@ -42,15 +42,10 @@ pub async fn sign_in(
     let state = expect_context::<crate::state::AppState>();
     let remembered = [("email", email.as_str())];
     let input = Input::from_pairs([("email", email.clone()), ("password", password)]);
+    let origin = ssr::origin(&state);
     let session = ssr::remembering(
         &remembered,
-        super::service::login(
-            &state.pool,
-            &state.tokens,
-            &state.guard,
-            ssr::client(&state),
-            input,
-        ),
+        super::service::login(&state.pool, &state.tokens, &state.guard, &origin, input),
     )
     .await?;
     let (access_ttl, refresh_ttl) = (state.tokens.access_ttl, state.tokens.refresh_ttl);
@@ -77,6 +72,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         let _ = super::service::logout(
             &state.pool,
             &state.tokens,
+            &ssr::origin(&state),
             Input::from_pairs([("refresh", refresh)]),
         )
         .await;

@@ -2,10 +2,12 @@
 //! is core: `crate::session::ssr::profile`.)
 
 use super::{Session, UserSummary};
-use crate::auth::Client;
+use crate::audit::action;
+use crate::audit::service::{self as audit, Actor, Event};
 use crate::auth::password;
 use crate::auth::throttle::{self, Guard};
 use crate::auth::tokens::{TokenKeys, TokenType};
+use crate::auth::{Client, Origin};
 use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
 use sqlx::PgPool;
@@ -25,12 +27,13 @@ const EMAIL_TAKEN: &str = "A user with this email already exists.";
 pub async fn register(
     pool: &PgPool,
     guard: &Guard,
-    client: Client,
+    origin: &Origin,
     input: Input,
 ) -> Result<UserSummary, AppError> {
     let limit = &guard.throttles.signup_per_address;
+    let client = origin.client;
     throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
-    create(pool, &guard.hashing, input, false).await
+    create(pool, &guard.hashing, input, false, origin).await
 }
 
 /// Creates an active administrator (`server createsuperuser`), with the same rules and
@@ -43,17 +46,20 @@ pub async fn create_administrator(
     hashing: &password::Gate,
     input: Input,
 ) -> Result<UserSummary, AppError> {
-    let user = create(pool, hashing, input, true).await?;
+    let origin = Origin::command_line("createsuperuser");
+    let user = create(pool, hashing, input, true, &origin).await?;
     tracing::info!(user_id = user.id, "administrator created");
     Ok(user)
 }
 
-/// A new account from `name`, `email`, `password` and `password2`.
+/// A new account from `name`, `email`, `password` and `password2`, recorded as a
+/// `user.create` event of the new user.
 async fn create(
     pool: &PgPool,
     hashing: &password::Gate,
     mut input: Input,
     is_admin: bool,
+    origin: &Origin,
 ) -> Result<UserSummary, AppError> {
     let name = input.text("name", true, NAME_MAX);
     let email = input.email("email", true);
@@ -79,6 +85,7 @@ async fn create(
     };
 
     let hash = password::hash(hashing, password).await?;
+    let mut tx = pool.begin().await?;
     let user = sqlx::query_as!(
         UserSummary,
         "insert into users (name, email, password_hash, is_admin) values ($1, $2, $3, $4)
@@ -88,7 +95,7 @@ async fn create(
         hash,
         is_admin
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await
     // Two registrations raced past the check above.
     .on_constraint(
@@ -99,6 +106,15 @@ async fn create(
             message: EMAIL_TAKEN,
         }],
     )?;
+    let actor = Actor {
+        id: Some(user.id),
+        email: Some(&user.email),
+        origin,
+    };
+    let event = Event::new(action::USER_CREATE, "user", Some(user.id))
+        .detail(serde_json::json!({ "is_admin": is_admin }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
     tracing::info!(user_id = user.id, "user registered");
     Ok(user)
 }
@@ -114,9 +130,10 @@ pub async fn login(
     pool: &PgPool,
     keys: &TokenKeys,
     guard: &Guard,
-    client: Client,
+    origin: &Origin,
     mut input: Input,
 ) -> Result<Session, AppError> {
+    let client = origin.client;
     let email = input.text("email", true, crate::input::EMAIL_MAX);
     let password = input.secret("password", PASSWORD_MAX);
     input.finish("Login failed")?;
@@ -154,9 +171,19 @@ pub async fn login(
         other => other?,
     };
     // A deactivated account is refused like a wrong password (after the same work).
+    let known = row.as_ref().map(|r| r.id);
+    let refused = |pool| async move {
+        let actor = Actor {
+            id: known,
+            email: Some(&email),
+            origin,
+        };
+        audit::failed(pool, actor, Event::new(action::LOGIN_FAILED, "user", known)).await?;
+        Err::<Session, _>(no_active_account())
+    };
     let Some(row) = row.filter(|r| verified && r.is_active) else {
         tracing::info!("sign-in refused: bad credentials");
-        return Err(no_active_account());
+        return refused(pool).await;
     };
 
     let access = keys.issue(row.id, TokenType::Access)?;
@@ -181,8 +208,20 @@ pub async fn login(
     .await?
     .rows_affected();
     if issued == 0 {
-        return Err(no_active_account());
+        drop(tx);
+        return refused(pool).await;
     }
+    let actor = Actor {
+        id: Some(row.id),
+        email: Some(&row.email),
+        origin,
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(action::LOGIN, "user", Some(row.id)),
+    )
+    .await?;
     tx.commit().await?;
     throttle::succeeded(pool, &account_key, &address_key).await?;
     tracing::info!(user_id = row.id, "user logged in");
@@ -232,6 +271,19 @@ pub async fn set_password(
     .execute(&mut *tx)
     .await?;
     crate::auth::revoke_sessions(&mut tx, user.id).await?;
+    // Typed at the server: nobody signed in did it.
+    let origin = Origin::command_line("changepassword");
+    let actor = Actor {
+        id: None,
+        email: Some(""),
+        origin: &origin,
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(action::USER_PASSWORD, "user", Some(user.id)),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "password changed; sessions revoked");
     Ok(())
@@ -274,14 +326,15 @@ pub async fn refresh(
     pool: &PgPool,
     keys: &TokenKeys,
     guard: &Guard,
-    client: Client,
+    origin: &Origin,
     mut input: Input,
 ) -> Result<String, AppError> {
     let limit = &guard.throttles.refresh_per_address;
+    let client: Client = origin.client;
     throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Token refresh failed")?;
-    crate::auth::renew_access(pool, keys, &token.unwrap_or_default()).await
+    crate::auth::renew_access(pool, keys, &token.unwrap_or_default(), origin).await
 }
 
 /// Revokes a refresh token, so it can no longer be exchanged for access tokens.
@@ -289,23 +342,37 @@ pub async fn refresh(
 /// Errors: 400 when `refresh` is missing; 401 when it is not a valid, unrevoked refresh
 /// token.
 #[tracing::instrument(skip_all)]
-pub async fn logout(pool: &PgPool, keys: &TokenKeys, mut input: Input) -> Result<(), AppError> {
+pub async fn logout(
+    pool: &PgPool,
+    keys: &TokenKeys,
+    origin: &Origin,
+    mut input: Input,
+) -> Result<(), AppError> {
     let token = input.secret("refresh", PASSWORD_MAX);
     input.finish("Logout failed")?;
     let claims = keys.verify(&token.unwrap_or_default(), TokenType::Refresh)?;
     let jti = crate::auth::parse_jti(&claims.jti)?;
+    let mut tx = pool.begin().await?;
     let revoked = sqlx::query!(
         "update refresh_tokens set revoked_at = now()
          where jti = $1 and user_id = $2 and revoked_at is null",
         jti,
         claims.user_id
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if revoked == 0 {
         return Err(AppError::invalid_token());
     }
+    let actor = Actor {
+        id: Some(claims.user_id),
+        email: None,
+        origin,
+    };
+    let event = Event::new(action::LOGOUT, "user", Some(claims.user_id));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
     tracing::info!(user_id = claims.user_id, "refresh token revoked");
     Ok(())
 }

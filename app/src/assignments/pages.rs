@@ -1,14 +1,15 @@
 //! The assignments' pages: the list of the signed-in user's assignments, and the doctors
 //! section of a patient's page (unassign, and the assign form).
 
-use super::PatientDoctors;
 use super::rpc::{AssignDoctor, UnassignDoctor, doctors_of_patient, list_assignments};
+use super::{MappingListItem, PatientDoctors};
 use crate::components::{
     Column, ErrorPanel, Field, FormError, ListTable, Noun, Select, action_error, count_of,
     field_errors, hydration_marker, posted_error, query_as_map, record_by_id, when,
 };
 use crate::doctors::rpc::doctor_choices;
 use crate::error::AppError;
+use crate::listing::Page;
 use crate::session::{RequireUser, recall_form};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,18 +30,19 @@ const ASSIGNMENTS: Noun = Noun::new("doctor assignment", "doctor assignments");
 
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
+    // Made here, once per page (see `RequireUser`).
+    let query = use_query_map();
+    let mappings = Resource::new(move || query_as_map(&query.get()), list_assignments);
     view! {
         <Title text="Assignments" />
         <RequireUser>
-            <AssignmentList />
+            <AssignmentList mappings />
         </RequireUser>
     }
 }
 
 #[component]
-fn AssignmentList() -> impl IntoView {
-    let query = use_query_map();
-    let mappings = Resource::new(move || query_as_map(&query.get()), list_assignments);
+fn AssignmentList(mappings: Resource<Result<Page<MappingListItem>, AppError>>) -> impl IntoView {
     view! {
         <div class="page-heading">
             <h1>"Assignments"</h1>
@@ -79,11 +81,16 @@ fn AssignmentList() -> impl IntoView {
     }
 }
 
-/// The doctors of the patient the address names (`/patients/{id}`), each with an Unassign
-/// button, and the form to assign another. Shown on the patient's page.
+/// The doctors of the patient the address names (`/patients/{id}`), loading. Made by the
+/// page, once (see `RequireUser`), for [`PatientDoctorsSection`] or [`AssignmentsRemoved`].
+pub fn patient_doctors() -> Resource<Result<PatientDoctors, AppError>> {
+    record_by_id(doctors_of_patient, crate::patients::not_found)
+}
+
+/// The doctors of the patient, each with an Unassign button, and the form to assign
+/// another. Shown on the patient's page.
 #[component]
-pub fn PatientDoctorsSection() -> impl IntoView {
-    let doctors = record_by_id(doctors_of_patient, crate::patients::not_found);
+pub fn PatientDoctorsSection(doctors: Resource<Result<PatientDoctors, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading doctors…"</p> }>
             {move || Suspend::new(async move {
@@ -99,8 +106,7 @@ pub fn PatientDoctorsSection() -> impl IntoView {
 /// "removes 2 doctor assignments": what deleting the patient the address names takes
 /// with it. Shown on the patient's delete confirmation.
 #[component]
-pub fn AssignmentsRemoved() -> impl IntoView {
-    let doctors = record_by_id(doctors_of_patient, crate::patients::not_found);
+pub fn AssignmentsRemoved(doctors: Resource<Result<PatientDoctors, AppError>>) -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -4,6 +4,8 @@
 
 use super::PatientDoctors;
 use super::{AssignedDoctor, DOCTORS_OF_PATIENT_SORTS, MAPPING_SORTS, Mapping, MappingListItem};
+use crate::audit::action;
+use crate::audit::service::{self as audit, Event, ListEvent};
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::doctors::service as doctors;
@@ -11,7 +13,7 @@ use crate::error::{AppError, Constraint, NON_FIELD_ERRORS, OnConstraint};
 use crate::input::Input;
 use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use crate::patients::service as patients;
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::PgPool;
 
 /// The longest notes accepted (the OpenAPI document states the same).
 pub const NOTES_MAX: usize = 2000;
@@ -146,17 +148,25 @@ pub async fn create(
 
     let mut tx = pool.begin().await?;
     // Whether the patient is the user's and the doctor exists is for their services to say.
+    let mut not_theirs = None;
     if let Some(patient) = patient
-        && let Err(AppError::NotFound(_)) = patients::fetch(&mut tx, user, patient).await
+        && let Err(AppError::NotFound(_)) = patients::fetch(&mut tx, &user, patient).await
     {
         input.error("patient", does_not_exist(patient));
+        not_theirs = Some(patient);
     }
     if let Some(doctor) = doctor
         && let Err(AppError::NotFound(_)) = doctors::fetch(&mut tx, doctor).await
     {
         input.error("doctor", does_not_exist(doctor));
     }
-    input.finish(FAILED)?;
+    if let Err(invalid) = input.finish(FAILED) {
+        if let Some(patient) = not_theirs {
+            drop(tx);
+            audit::refused(pool, &user, action::MAPPING_CREATE, "patient", patient).await?;
+        }
+        return Err(invalid);
+    }
     let (Some(patient), Some(doctor)) = (patient, doctor) else {
         return Err(AppError::Internal);
     };
@@ -173,7 +183,15 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await
     .on_constraint(FAILED, CONSTRAINTS)?;
-    let mapping = fetch(&mut tx, user, id).await?;
+    let mapping = fetch(&mut tx, &user, id).await?;
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::MAPPING_CREATE, "mapping", Some(id))
+            .about_patient(patient, Some(user.id))
+            .detail(serde_json::json!({ "doctor": doctor })),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(mapping_id = id, "doctor assigned");
     Ok(mapping)
@@ -188,7 +206,8 @@ pub async fn list(
     user: CurrentUser,
     query: &MappingQuery,
 ) -> Result<Page<MappingListItem>, AppError> {
-    let mut builder = QueryBuilder::<Postgres>::new(
+    let mut builder = audit::audited_list();
+    builder.push(
         "select m.id, m.patient_id as patient, m.doctor_id as doctor, p.name as patient_name,
                 d.name as doctor_name, d.specialization as doctor_specialization,
                 m.assigned_date, m.is_active, m.notes, count(*) over () as total
@@ -215,7 +234,14 @@ pub async fn list(
             .push_bind(pattern.clone())
             .push(")");
     }
-    query.list.fetch_page(db, builder).await
+    let event = ListEvent {
+        actor: &user,
+        action: action::MAPPING_LIST,
+        object_type: "mapping",
+        id_column: "id",
+        patient: None,
+    };
+    query.list.fetch_audited_page(db, builder, &event).await
 }
 
 /// How many assignments `user`'s patients have.
@@ -246,17 +272,21 @@ pub async fn doctors_of_patient(
 ) -> Result<PatientDoctors, AppError> {
     let patient_name = db
         .read(async |conn| {
-            sqlx::query_scalar!(
+            Ok(sqlx::query_scalar!(
                 "select name from patients where id = $1 and created_by = $2",
                 patient_id,
                 user.id
             )
             .fetch_optional(conn)
-            .await?
-            .ok_or_else(crate::patients::not_found)
+            .await?)
         })
         .await?;
-    let mut builder = QueryBuilder::<Postgres>::new(
+    let Some(patient_name) = patient_name else {
+        audit::refused(db, &user, action::MAPPING_READ, "patient", patient_id).await?;
+        return Err(crate::patients::not_found());
+    };
+    let mut builder = audit::audited_list();
+    builder.push(
         "select d.id, d.name, d.email, d.specialization, d.qualification, d.experience_years,
                 d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active, m.notes,
                 count(*) over () as total
@@ -264,7 +294,14 @@ pub async fn doctors_of_patient(
          where m.patient_id = ",
     );
     builder.push_bind(patient_id);
-    let page: Page<AssignedDoctor> = query.list.fetch_page(db, builder).await?;
+    let event = ListEvent {
+        actor: &user,
+        action: action::MAPPING_READ,
+        object_type: "patient",
+        id_column: "id",
+        patient: Some(patient_id),
+    };
+    let page: Page<AssignedDoctor> = query.list.fetch_audited_page(db, builder, &event).await?;
     Ok(PatientDoctors {
         patient_id,
         patient_name,
@@ -283,6 +320,7 @@ pub async fn delete(
     user: CurrentUser,
     id: i64,
 ) -> Result<(String, String), AppError> {
+    let mut tx = pool.begin().await?;
     let removed = sqlx::query!(
         r#"with removed as (
                delete from patient_doctor_mappings m
@@ -290,14 +328,27 @@ pub async fn delete(
                where m.id = $1 and p.id = m.patient_id and p.created_by = $2
                returning m.patient_id, m.doctor_id
            )
-           select d.name as "doctor_name!", p.name as "patient_name!"
+           select r.patient_id, r.doctor_id, d.name as "doctor_name!", p.name as "patient_name!"
            from removed r join doctors d on d.id = r.doctor_id join patients p on p.id = r.patient_id"#,
         id,
         user.id
     )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(not_found)?;
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(removed) = removed else {
+        drop(tx);
+        audit::refused(pool, &user, action::MAPPING_DELETE, "mapping", id).await?;
+        return Err(not_found());
+    };
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::MAPPING_DELETE, "mapping", Some(id))
+            .about_patient(removed.patient_id, Some(user.id))
+            .detail(serde_json::json!({ "doctor": removed.doctor_id })),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(mapping_id = id, "doctor unassigned");
     Ok((removed.doctor_name, removed.patient_name))
 }
@@ -305,7 +356,7 @@ pub async fn delete(
 /// Reads an assignment of one of `user`'s patients, with both sides in full.
 async fn fetch(
     conn: &mut sqlx::PgConnection,
-    user: CurrentUser,
+    user: &CurrentUser,
     id: i64,
 ) -> Result<Mapping, AppError> {
     let row = sqlx::query!(

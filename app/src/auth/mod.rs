@@ -24,9 +24,13 @@ pub const REFRESH_COOKIE: &str = "carebase_refresh";
 /// Read from `Authorization: Bearer <access token>` or, failing that, from the
 /// [`ACCESS_COOKIE`]. The token is checked without touching the database: its signature,
 /// algorithm, expiry and type are enough, as with simplejwt's stateless access tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// It carries where the request came from ([`Origin`]), so that what the user reads or
+/// changes is recorded against them with it (see [`crate::audit`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CurrentUser {
     pub id: i64,
+    pub origin: std::sync::Arc<Origin>,
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -40,27 +44,107 @@ where
         let state = AppState::from_ref(state);
         let token = token_from_headers(&parts.headers)?.ok_or_else(AppError::not_authenticated)?;
         let claims = state.tokens.verify(&token, TokenType::Access)?;
-        active(&state, claims.user_id)
+        active(
+            &state,
+            claims.user_id,
+            Origin::of(parts, &state.trusted_proxies),
+        )
     }
 }
 
 /// The user behind a valid token, unless the account has been deactivated since (checked
 /// in memory: see [`revoked`]).
-pub fn active(state: &AppState, user_id: i64) -> Result<CurrentUser, AppError> {
+pub fn active(state: &AppState, user_id: i64, origin: Origin) -> Result<CurrentUser, AppError> {
     if state.revoked.contains(user_id) {
         return Err(AppError::Unauthenticated {
             detail: "User is inactive".into(),
             code: Some("user_inactive".into()),
         });
     }
-    Ok(CurrentUser { id: user_id })
+    Ok(CurrentUser {
+        id: user_id,
+        origin: std::sync::Arc::new(origin),
+    })
+}
+
+/// The id of one request: made up by the server when the request arrives (a client's own
+/// `X-Request-Id` is not trusted), carried by every log line written while it is served,
+/// returned in the response's `X-Request-Id`, and stored with each audit event it causes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestId(pub std::sync::Arc<str>);
+
+impl RequestId {
+    pub fn new() -> RequestId {
+        RequestId(uuid::Uuid::new_v4().simple().to_string().into())
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> RequestId {
+        RequestId::new()
+    }
+}
+
+/// Where a request came from, as the audit trail records it: the client's address (see
+/// [`Client`]), its `User-Agent`, and the request's id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub client: Client,
+    pub user_agent: String,
+    pub request_id: String,
+}
+
+/// The most of a `User-Agent` kept in an audit event.
+const USER_AGENT_MAX: usize = 512;
+
+impl Origin {
+    pub fn of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Origin {
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+            .unwrap_or_default();
+        Origin {
+            client: Client::of(parts, trusted),
+            user_agent: user_agent.chars().take(USER_AGENT_MAX).collect(),
+            request_id: parts
+                .extensions
+                .get::<RequestId>()
+                .map(|id| id.0.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A command typed at the server (`server createsuperuser`, `server audit prune`).
+    pub fn command_line(command: &str) -> Origin {
+        Origin {
+            client: Client(None),
+            user_agent: format!("carebase {command}"),
+            request_id: RequestId::new().0.to_string(),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Origin
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Origin::of(
+            parts,
+            &AppState::from_ref(state).trusted_proxies,
+        ))
+    }
 }
 
 /// The client behind a request: the address of the socket's peer or, when that peer is one
 /// of the `TRUSTED_PROXIES`, the address it forwarded the request for (the right-most
 /// `X-Forwarded-For` entry that is not itself a trusted proxy). `None` when the request did
 /// not come over a socket (tests drive the router directly).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Client(pub Option<std::net::IpAddr>);
 
 impl Client {
@@ -112,21 +196,6 @@ fn forwarded_address(entry: &str) -> Option<std::net::IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
-impl<S> FromRequestParts<S> for Client
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Client::of(
-            parts,
-            &AppState::from_ref(state).trusted_proxies,
-        ))
-    }
-}
-
 /// The access token a request carries, if any. A malformed `Authorization: Bearer` header
 /// is an error; another scheme is ignored, as DRF ignores schemes it does not handle.
 pub fn token_from_headers(headers: &HeaderMap) -> Result<Option<String>, AppError> {
@@ -169,15 +238,26 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A new access token for a refresh token that is valid and not revoked: the token
 /// refresh of the REST API, and how a page renews an expired access cookie.
 ///
+/// Recorded in the audit trail as `auth.token_refresh`: a success, or a failure when the
+/// token names its user (signed by us, but revoked, expired or of a deactivated account).
+///
 /// Errors: 401 for a refresh token that is malformed, expired, revoked, of the wrong type
 /// or whose user no longer exists.
 pub async fn renew_access(
     pool: &PgPool,
     keys: &TokenKeys,
     refresh_token: &str,
+    origin: &Origin,
 ) -> Result<String, AppError> {
+    use crate::audit::{action, service as audit};
     let claims = keys.verify(refresh_token, TokenType::Refresh)?;
     let jti = parse_jti(&claims.jti)?;
+    let actor = audit::Actor {
+        id: Some(claims.user_id),
+        email: None,
+        origin,
+    };
+    let event = audit::Event::new(action::TOKEN_REFRESH, "user", Some(claims.user_id));
     let live = sqlx::query_scalar!(
         r#"select exists(
                select 1 from refresh_tokens t join users u on u.id = t.user_id
@@ -190,9 +270,12 @@ pub async fn renew_access(
     .fetch_one(pool)
     .await?;
     if !live {
+        audit::failed(pool, actor, event).await?;
         return Err(AppError::invalid_token());
     }
-    Ok(keys.issue(claims.user_id, TokenType::Access)?.token)
+    let access = keys.issue(claims.user_id, TokenType::Access)?.token;
+    audit::record(&mut *pool.acquire().await?, actor, event).await?;
+    Ok(access)
 }
 
 /// Revokes every refresh token of a user (a new password, a deactivation), inside the

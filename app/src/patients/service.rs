@@ -3,6 +3,8 @@
 //! it, find it, count it or collide with it. Everyone else gets a 404.
 
 use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem, RecentPatient};
+use crate::audit::action;
+use crate::audit::service::{self as audit, Event, ListEvent, address, changed_fields};
 use crate::auth::CurrentUser;
 use crate::db::{Coalesced, Db};
 use crate::error::{AppError, Constraint, OnConstraint};
@@ -10,7 +12,7 @@ use crate::input::Input;
 use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use crate::session::UserProfile;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, PgPool};
 
 // The limits the fields are checked against; the OpenAPI document states the same.
 pub const NAME_MAX: usize = 255;
@@ -61,7 +63,7 @@ impl ListQuery for PatientQuery {
 }
 
 /// The editable fields of a patient.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 struct Fields {
     name: String,
     email: String,
@@ -141,7 +143,13 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await
     .on_constraint(FAILED, UNIQUE)?;
-    let patient = fetch(&mut tx, user, id).await?;
+    let patient = fetch(&mut tx, &user, id).await?;
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::PATIENT_CREATE, "patient", Some(id)).about_patient(id, Some(user.id)),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(patient_id = id, "patient created");
     Ok(patient)
@@ -152,9 +160,10 @@ pub async fn create(
 /// Errors: 404 when there is no such patient or it belongs to someone else.
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn get(db: &Db, user: CurrentUser, id: i64) -> Result<Patient, AppError> {
-    // Concurrent lookups share one statement (see `crate::batch`); the owner is part of
-    // the key, so a lookup only ever finds the caller's own patient.
-    db.load::<PatientLookup>((id, user.id))
+    // Concurrent lookups share one statement (see `crate::batch`); the user is part of the
+    // key, so a lookup only ever finds the caller's own patient, and each is recorded
+    // against its own caller and request.
+    db.load::<PatientLookup>((id, user))
         .await?
         .ok_or_else(super::not_found)
 }
@@ -163,37 +172,81 @@ pub async fn get(db: &Db, user: CurrentUser, id: i64) -> Result<Patient, AppErro
 struct PatientLookup;
 
 impl Coalesced for PatientLookup {
-    type Key = (i64, i64);
+    type Key = (i64, CurrentUser);
     type Row = Patient;
 
-    /// The patients for a group of keys, in one statement on a read connection.
-    fn fetch(db: Db, keys: Vec<(i64, i64)>) -> crate::batch::Fetching<(i64, i64), Patient> {
+    /// The patients for a group of keys, in one statement on a read connection. The same
+    /// statement records a `patient.read` event for each key: `success` for the owner,
+    /// `denied` (against the patient) when it is another user's, `failed` when there is no
+    /// such patient.
+    fn fetch(
+        db: Db,
+        keys: Vec<(i64, CurrentUser)>,
+    ) -> crate::batch::Fetching<(i64, CurrentUser), Patient> {
         Box::pin(async move {
-            let (ids, owners): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
-            db.read(async |conn| {
-                let rows = sqlx::query_as!(
-                    PatientRow,
-                    r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
-                          p.blood_group, p.medical_history, p.created_by, p.created_at,
-                          p.updated_at, u.name as "owner_name", u.email as "owner_email",
-                          u.date_joined as "owner_joined"
-                   from unnest($1::int8[], $2::int8[]) as k(id, owner)
-                   join patients p on p.id = k.id and p.created_by = k.owner
-                   join users u on u.id = p.created_by"#,
-                    &ids,
-                    &owners
-                )
-                .fetch_all(&mut *conn)
+            let ids: Vec<i64> = keys.iter().map(|(id, _)| *id).collect();
+            let users: Vec<i64> = keys.iter().map(|(_, user)| user.id).collect();
+            let addresses: Vec<Option<String>> =
+                keys.iter().map(|(_, user)| address(&user.origin)).collect();
+            let agents: Vec<String> = keys
+                .iter()
+                .map(|(_, user)| user.origin.user_agent.clone())
+                .collect();
+            let requests: Vec<String> = keys
+                .iter()
+                .map(|(_, user)| user.origin.request_id.clone())
+                .collect();
+            let rows = db
+                .read(async |conn| {
+                    Ok(sqlx::query_as!(
+                        PatientRow,
+                        r#"with k as materialized (
+                               select * from unnest($1::int8[], $2::int8[], $3::text[],
+                                                    $4::text[], $5::text[])
+                                   as k(id, asker, address, agent, request)
+                           ), logged as (
+                               insert into audit_events
+                                   (actor_id, actor_email, action, object_type, object_id,
+                                    patient_id, patient_owner, outcome, client_address,
+                                    user_agent, request_id)
+                               select k.asker, coalesce(a.email, ''), $6, 'patient', k.id, p.id,
+                                      p.created_by,
+                                      case when p.id is null then 'failed'
+                                           when p.created_by = k.asker then 'success'
+                                           else 'denied' end,
+                                      k.address::inet, k.agent, k.request
+                               from k left join patients p on p.id = k.id
+                               left join users a on a.id = k.asker
+                           )
+                           select p.id, p.name, p.email, p.phone_number, p.address,
+                                  p.date_of_birth, p.blood_group, p.medical_history, p.created_by,
+                                  p.created_at, p.updated_at, u.name as "owner_name",
+                                  u.email as "owner_email", u.date_joined as "owner_joined"
+                           from k join patients p on p.id = k.id and p.created_by = k.asker
+                           join users u on u.id = p.created_by"#,
+                        &ids,
+                        &users,
+                        &addresses as &[Option<String>],
+                        &agents,
+                        &requests,
+                        action::PATIENT_READ
+                    )
+                    .fetch_all(&mut *conn)
+                    .await?)
+                })
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|row| {
-                        let patient = Patient::from(row);
-                        ((patient.id, patient.created_by), patient)
-                    })
-                    .collect())
-            })
-            .await
+            let found: std::collections::HashMap<i64, Patient> = rows
+                .into_iter()
+                .map(|row| (row.id, Patient::from(row)))
+                .collect();
+            // Each key whose user owns the patient gets it (found only for its owner).
+            Ok(keys
+                .into_iter()
+                .filter_map(|(id, user)| {
+                    let patient = found.get(&id).filter(|p| p.created_by == user.id)?;
+                    Some(((id, user), patient.clone()))
+                })
+                .collect())
         })
     }
 }
@@ -220,10 +273,16 @@ pub async fn update(
         user.id
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(super::not_found)?;
+    .await?;
+    let Some(current) = current else {
+        drop(tx);
+        audit::refused(pool, &user, action::PATIENT_UPDATE, "patient", id).await?;
+        return Err(super::not_found());
+    };
+    let before = serde_json::json!(current);
     let fields = current.apply(&mut input, partial);
     input.finish(FAILED)?;
+    let changed = changed_fields(&before, &serde_json::json!(fields));
     sqlx::query!(
         "update patients set name = $1, email = $2, phone_number = $3, address = $4,
              date_of_birth = $5, blood_group = $6, medical_history = $7, updated_at = now()
@@ -241,7 +300,15 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .on_constraint(FAILED, UNIQUE)?;
-    let patient = fetch(&mut tx, user, id).await?;
+    let patient = fetch(&mut tx, &user, id).await?;
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::PATIENT_UPDATE, "patient", Some(id))
+            .about_patient(id, Some(user.id))
+            .detail(serde_json::json!({ "fields": changed })),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(patient_id = id, "patient updated");
     Ok(patient)
@@ -252,17 +319,31 @@ pub async fn update(
 /// Errors: 404 as for [`get`].
 #[tracing::instrument(skip(pool), fields(user_id = user.id))]
 pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), AppError> {
-    let deleted = sqlx::query!(
-        "delete from patients where id = $1 and created_by = $2",
+    let mut tx = pool.begin().await?;
+    let assignments = sqlx::query_scalar!(
+        r#"with gone as (delete from patients where id = $1 and created_by = $2 returning id)
+           select count(m.id) as "assignments!" from gone
+           left join patient_doctor_mappings m on m.patient_id = gone.id
+           group by gone.id"#,
         id,
         user.id
     )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if deleted == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(assignments) = assignments else {
+        drop(tx);
+        audit::refused(pool, &user, action::PATIENT_DELETE, "patient", id).await?;
         return Err(super::not_found());
-    }
+    };
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::PATIENT_DELETE, "patient", Some(id))
+            .about_patient(id, Some(user.id))
+            .detail(serde_json::json!({ "assignments_removed": assignments })),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(patient_id = id, "patient deleted");
     Ok(())
 }
@@ -276,7 +357,8 @@ pub async fn list(
     user: CurrentUser,
     query: &PatientQuery,
 ) -> Result<Page<PatientListItem>, AppError> {
-    let mut builder = QueryBuilder::<Postgres>::new(
+    let mut builder = audit::audited_list();
+    builder.push(
         "select p.id, p.name, p.email, p.phone_number, p.blood_group,
                 u.name as created_by_name, p.created_at, count(*) over () as total
          from patients p join users u on u.id = p.created_by
@@ -293,7 +375,14 @@ pub async fn list(
             .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
             .push_bind(pattern.clone());
     }
-    query.list.fetch_page(db, builder).await
+    let event = ListEvent {
+        actor: &user,
+        action: action::PATIENT_LIST,
+        object_type: "patient",
+        id_column: "id",
+        patient: None,
+    };
+    query.list.fetch_audited_page(db, builder, &event).await
 }
 
 /// How many patients `user` has.
@@ -310,7 +399,8 @@ pub async fn count(db: &Db, user: CurrentUser) -> Result<i64, AppError> {
     .await
 }
 
-/// The `limit` patients of `user` added or changed most recently, newest first.
+/// The `limit` patients of `user` added or changed most recently, newest first (recorded
+/// as a `patient.list` event).
 #[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
 pub async fn recent(
     db: &Db,
@@ -320,11 +410,29 @@ pub async fn recent(
     db.read(async |conn| {
         Ok(sqlx::query_as!(
             RecentPatient,
-            "select id, name, email, phone_number, created_at, updated_at
-             from patients where created_by = $1
-             order by updated_at desc, id desc limit $2",
+            r#"with recent as materialized (
+                   select id, name, email, phone_number, created_at, updated_at
+                   from patients where created_by = $1
+                   order by updated_at desc, id desc limit $2
+               ), logged as (
+                   insert into audit_events
+                       (actor_id, actor_email, action, object_type, outcome, client_address,
+                        user_agent, request_id, detail)
+                   select u.id, u.email, $3, 'patient', 'success', $4::text::inet, $5, $6,
+                          jsonb_build_object('query', jsonb_build_object('recent', $2::int8),
+                                             'ids', coalesce((select jsonb_agg(id) from recent), '[]'))
+                   from users u where u.id = $1
+               )
+               select id as "id!", name as "name!", email as "email!",
+                      phone_number as "phone_number!", created_at as "created_at!",
+                      updated_at as "updated_at!"
+               from recent"#,
             user.id,
-            limit
+            limit,
+            action::PATIENT_LIST,
+            address(&user.origin),
+            user.origin.user_agent,
+            user.origin.request_id
         )
         .fetch_all(conn)
         .await?)
@@ -337,7 +445,7 @@ pub async fn recent(
 /// Errors: 404 as for [`get`].
 pub async fn fetch(
     conn: &mut PgConnection,
-    user: CurrentUser,
+    user: &CurrentUser,
     id: i64,
 ) -> Result<Patient, AppError> {
     let row = sqlx::query_as!(

@@ -5,7 +5,7 @@ use super::schema::{
     ErrorBody, LoggedIn, LoginRequest, RefreshRequest, Refreshed, RegisterRequest, Registered,
 };
 use app::accounts::service as auth;
-use app::auth::{Client, CurrentUser};
+use app::auth::{CurrentUser, Origin};
 use app::error::AppError;
 use app::session::UserProfile;
 use app::state::AppState;
@@ -40,10 +40,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 pub async fn register(
     State(state): State<AppState>,
-    client: Client,
+    origin: Origin,
     JsonInput(input): JsonInput,
 ) -> Result<(StatusCode, Json<Registered>), AppError> {
-    let user = auth::register(&state.pool, &state.guard, client, input).await?;
+    let user = auth::register(&state.pool, &state.guard, &origin, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -68,10 +68,10 @@ pub async fn register(
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    client: Client,
+    origin: Origin,
     JsonInput(input): JsonInput,
 ) -> Result<Json<LoggedIn>, AppError> {
-    let session = auth::login(&state.pool, &state.tokens, &state.guard, client, input).await?;
+    let session = auth::login(&state.pool, &state.tokens, &state.guard, &origin, input).await?;
     Ok(Json(LoggedIn {
         message: "Login successful",
         access: session.access,
@@ -93,10 +93,10 @@ pub async fn login(
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
-    client: Client,
+    origin: Origin,
     JsonInput(input): JsonInput,
 ) -> Result<Json<Refreshed>, AppError> {
-    let access = auth::refresh(&state.pool, &state.tokens, &state.guard, client, input).await?;
+    let access = auth::refresh(&state.pool, &state.tokens, &state.guard, &origin, input).await?;
     Ok(Json(Refreshed { access }))
 }
 
@@ -111,9 +111,10 @@ pub async fn refresh(
     ))]
 pub async fn logout(
     State(state): State<AppState>,
+    origin: Origin,
     JsonInput(input): JsonInput,
 ) -> Result<StatusCode, AppError> {
-    auth::logout(&state.pool, &state.tokens, input).await?;
+    auth::logout(&state.pool, &state.tokens, &origin, input).await?;
     Ok(StatusCode::RESET_CONTENT)
 }
 

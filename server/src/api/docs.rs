@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         accounts::UserSummary, session::UserProfile, patients::Patient, patients::PatientListItem,
         doctors::Doctor, doctors::DoctorListItem, assignments::Mapping, assignments::MappingListItem,
         assignments::AssignedDoctor, assignments::PatientDoctors, accounts::Account,
+        app::audit::AuditEvent,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -32,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         (name = "mappings", description = "Doctors assigned to your patients"),
         (name = "health", description = "Liveness and readiness"),
         (name = "admin", description = "User accounts, for active administrators only"),
+        (name = "audit", description = "Who read or changed which patient's record, and when"),
     )
 )]
 pub struct ApiDoc;

@@ -1,6 +1,7 @@
 //! The REST API under `/api/`: thin doors onto the service layer.
 
 mod admin;
+mod audit;
 mod auth;
 pub mod docs;
 mod doctors;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(mappings::routes())
         .merge(health::routes())
         .merge(admin::routes())
+        .merge(audit::routes())
         .split_for_parts();
     router
         .route("/api", get(root))
@@ -58,6 +60,7 @@ async fn root() -> Json<serde_json::Value> {
         "doctors": "/api/doctors/",
         "mappings": "/api/mappings/",
         "doctors_of_patient": "/api/mappings/{patient_id}/",
+        "audit": "/api/audit/",
         "openapi": "/api/openapi.json",
         "docs": "/api/docs/",
         "health": "/api/health/",

@@ -20,7 +20,7 @@ pub fn links<T>(
 }
 
 /// The same request with `page` changed; page 1 drops the parameter, as DRF does.
-fn page_url(uri: &Uri, headers: &HeaderMap, page: i64) -> String {
+pub fn page_url(uri: &Uri, headers: &HeaderMap, page: i64) -> String {
     let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.retain(|(k, _)| k != "page");

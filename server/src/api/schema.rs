@@ -267,3 +267,12 @@ pub struct AccountSaved {
     pub message: &'static str,
     pub user: app::accounts::Account,
 }
+
+/// `GET /api/audit/`: DRF's page of events.
+#[derive(Serialize, ToSchema)]
+pub struct AuditList {
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<app::audit::AuditEvent>,
+}

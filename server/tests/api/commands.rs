@@ -1,5 +1,5 @@
 //! The administrator's commands: `createsuperuser`, `changepassword`, `backup`, `restore`,
-//! through the real binary where the command line itself matters.
+//! `audit prune`, through the real binary where the command line itself matters.
 
 use crate::common::{PASSWORD, TestApp, assert_error};
 use axum::http::StatusCode;
@@ -64,6 +64,7 @@ fn help_lists_every_command() {
         "changepassword",
         "backup",
         "restore",
+        "audit",
     ] {
         let listed = help
             .lines()
@@ -261,7 +262,7 @@ async fn a_backup_restored_into_a_new_database_holds_every_row(pool: PgPool) {
         .unwrap();
     assert_eq!(names, ["Pat One", "Pat Two"]);
     restored.close().await;
-    sqlx::query(&format!("drop database {name}"))
+    sqlx::query(&format!("drop database {name} with (force)"))
         .execute(&pool)
         .await
         .unwrap();
@@ -272,4 +273,43 @@ async fn a_backup_restored_into_a_new_database_holds_every_row(pool: PgPool) {
         .await
         .unwrap_err();
     assert!(error.contains("is not a file"), "{error}");
+}
+
+/// `server audit prune --before DATE` through the binary: old events go, recent ones stay,
+/// the prune is recorded; a bad or future date is refused with exit status 1.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn audit_prune_removes_old_events_and_records_that_it_did(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    app.login_new_user("Ann", "ann@example.com").await;
+    sqlx::raw_sql(
+        "insert into audit_events (at, action, object_type, outcome)
+         select '2019-06-01'::timestamptz + n * interval '1 day', 'patient.read', 'patient', 'success'
+         from generate_series(1, 30) n",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let recent = app.count_rows("audit_events").await - 30;
+
+    for bad in ["yesterday", "2999-01-01"] {
+        let output = server(&pool, &["audit", "prune", "--before", bad], &[]);
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+        assert!(text(&output).contains("--before"), "{}", text(&output));
+    }
+    let output = server(&pool, &["audit", "prune", "--before", "2020-01-01"], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("Removed 30 audit events older than 2020-01-01T00:00:00+00:00"),
+        "{}",
+        text(&output)
+    );
+    let (kept, prunes): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where action <> 'audit.prune'),
+                count(*) filter (where action = 'audit.prune')
+         from audit_events",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((kept, prunes), (recent, 1));
 }

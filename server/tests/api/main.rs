@@ -5,10 +5,12 @@
 mod common;
 
 mod admin;
+mod audit;
 mod auth;
 mod commands;
 mod doctors;
 mod embedded_restart;
+mod fhir;
 mod http;
 mod isolation;
 mod mappings;

@@ -2,8 +2,10 @@
 //! ordering and pages.
 
 use crate::components::{Column, Field, ListTable, Notice, Noun, Select, query_as_map};
-use crate::doctors::DOCTOR_SORTS;
 use crate::doctors::rpc::list_doctors;
+use crate::doctors::{DOCTOR_SORTS, DoctorListItem};
+use crate::error::AppError;
+use crate::listing::Page;
 use crate::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,18 +21,20 @@ const COLUMNS: &[Column] = &[
 
 #[component]
 pub fn DoctorsPage() -> impl IntoView {
+    // Made here, once per page (see `RequireUser`).
+    let query = use_query_map();
+    let doctors = Resource::new(move || query_as_map(&query.get()), list_doctors);
     view! {
         <Title text="Doctors" />
         <RequireUser>
-            <DoctorList />
+            <DoctorList doctors />
         </RequireUser>
     }
 }
 
 #[component]
-fn DoctorList() -> impl IntoView {
+fn DoctorList(doctors: Resource<Result<Page<DoctorListItem>, AppError>>) -> impl IntoView {
     let query = use_query_map();
-    let doctors = Resource::new(move || query_as_map(&query.get()), list_doctors);
     let current = move |key: &str| query.get_untracked().get(key).unwrap_or_default();
     let availability = vec![
         (String::new(), "Any".to_owned()),

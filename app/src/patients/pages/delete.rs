@@ -1,6 +1,8 @@
 //! `/patients/{id}/delete`: the confirmation before a patient's record is deleted.
 
 use crate::components::{ErrorPanel, FormError, record_by_id};
+use crate::error::AppError;
+use crate::patients::Patient;
 use crate::patients::rpc::{DeletePatient, get_patient};
 use crate::session::RequireUser;
 use leptos::prelude::*;
@@ -10,17 +12,21 @@ use leptos_meta::Title;
 /// the app fills it in from the domains that hold such things.
 #[component]
 pub fn DeletePatientPage(children: ChildrenFn) -> impl IntoView {
+    // Made here, once per page (see `RequireUser`).
+    let patient = record_by_id(get_patient, crate::patients::not_found);
     view! {
         <Title text="Delete patient" />
         <RequireUser>
-            <ConfirmDelete children=children.clone() />
+            <ConfirmDelete patient children=children.clone() />
         </RequireUser>
     }
 }
 
 #[component]
-fn ConfirmDelete(children: ChildrenFn) -> impl IntoView {
-    let patient = record_by_id(get_patient, crate::patients::not_found);
+fn ConfirmDelete(
+    patient: Resource<Result<Patient, AppError>>,
+    children: ChildrenFn,
+) -> impl IntoView {
     let action = ServerAction::<DeletePatient>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {

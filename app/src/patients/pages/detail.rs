@@ -2,6 +2,7 @@
 //! patient (the app puts the assigned doctors there).
 
 use crate::components::{ErrorPanel, Notice, record_by_id, when};
+use crate::error::AppError;
 use crate::patients::Patient;
 use crate::patients::rpc::get_patient;
 use crate::session::RequireUser;
@@ -11,17 +12,23 @@ use leptos_meta::Title;
 /// `children`: shown below the record, above the way back to the list.
 #[component]
 pub fn PatientPage(children: ChildrenFn) -> impl IntoView {
+    // Made here, once per page: what `RequireUser` shows may be built more than once while
+    // the server renders, and a resource made there would load (and be recorded in the
+    // audit trail) each time.
+    let patient = record_by_id(get_patient, crate::patients::not_found);
     view! {
         <Title text="Patient" />
         <RequireUser>
-            <PatientDetail children=children.clone() />
+            <PatientDetail patient children=children.clone() />
         </RequireUser>
     }
 }
 
 #[component]
-fn PatientDetail(children: ChildrenFn) -> impl IntoView {
-    let patient = record_by_id(get_patient, crate::patients::not_found);
+fn PatientDetail(
+    patient: Resource<Result<Patient, AppError>>,
+    children: ChildrenFn,
+) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {

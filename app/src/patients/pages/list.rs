@@ -2,8 +2,10 @@
 
 use super::blood_group_options;
 use crate::components::{Column, Field, ListTable, Notice, Noun, Select, query_as_map, when};
-use crate::patients::PATIENT_SORTS;
+use crate::error::AppError;
+use crate::listing::Page;
 use crate::patients::rpc::list_patients;
+use crate::patients::{PATIENT_SORTS, PatientListItem};
 use crate::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,18 +21,20 @@ const COLUMNS: &[Column] = &[
 
 #[component]
 pub fn PatientsPage() -> impl IntoView {
+    // Made here, once per page (see `RequireUser`).
+    let query = use_query_map();
+    let patients = Resource::new(move || query_as_map(&query.get()), list_patients);
     view! {
         <Title text="Patients" />
         <RequireUser>
-            <PatientList />
+            <PatientList patients />
         </RequireUser>
     }
 }
 
 #[component]
-fn PatientList() -> impl IntoView {
+fn PatientList(patients: Resource<Result<Page<PatientListItem>, AppError>>) -> impl IntoView {
     let query = use_query_map();
-    let patients = Resource::new(move || query_as_map(&query.get()), list_patients);
     let current = move |key: &str| query.get_untracked().get(key).unwrap_or_default();
     view! {
         <div class="page-heading">

@@ -1,0 +1,471 @@
+//! Writing and reading the audit trail.
+//!
+//! A change and its event are written in one transaction ([`record`] takes the change's
+//! connection). A refused attempt is recorded by [`refused`] once the attempt's own
+//! transaction has rolled back. Reads are recorded in the very statement that reads (see
+//! the patients' coalesced lookup and [`crate::listing::ListParams::fetch_audited_page`]),
+//! so an event is committed before its response is sent. Those statements run on the
+//! read connections, which commit with `synchronous_commit = off`: see [`crate::db`] and the
+//! README for what a crash can lose.
+
+use super::{AuditEvent, OUTCOMES, action};
+use crate::auth::{CurrentUser, Origin};
+use crate::error::AppError;
+use crate::listing::{ListParams, ListQuery, QueryPairs, Sort, Sorts};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// The object exists and is another user's.
+    Denied,
+    /// No such object, a wrong password, a refused token.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => OUTCOMES[0],
+            Outcome::Denied => OUTCOMES[1],
+            Outcome::Failed => OUTCOMES[2],
+        }
+    }
+}
+
+/// Who acted: a signed-in user, or someone known only by what they typed (a failed
+/// sign-in), and where the request came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub id: Option<i64>,
+    /// When `None`, the user's email is read when the event is written.
+    pub email: Option<&'a str>,
+    pub origin: &'a Origin,
+}
+
+impl<'a> From<&'a CurrentUser> for Actor<'a> {
+    fn from(user: &'a CurrentUser) -> Actor<'a> {
+        Actor {
+            id: Some(user.id),
+            email: None,
+            origin: &user.origin,
+        }
+    }
+}
+
+/// The text form of a client's address, for an `inet` column.
+pub fn address(origin: &Origin) -> Option<String> {
+    origin.client.0.map(|ip| ip.to_string())
+}
+
+/// One event to record.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Option<i64>,
+    pub patient: Option<i64>,
+    /// The user who owns `patient` (read from the database when `None`).
+    pub owner: Option<i64>,
+    pub outcome: Outcome,
+    pub detail: Value,
+}
+
+impl Event {
+    /// A successful `action` on an object.
+    pub fn new(action: &'static str, object_type: &'static str, object_id: Option<i64>) -> Event {
+        Event {
+            action,
+            object_type,
+            object_id,
+            patient: None,
+            owner: None,
+            outcome: Outcome::Success,
+            detail: json!({}),
+        }
+    }
+
+    /// An event about a patient's record (of a known owner, or looked up).
+    pub fn about_patient(mut self, patient: i64, owner: Option<i64>) -> Event {
+        self.patient = Some(patient);
+        self.owner = owner;
+        self
+    }
+
+    pub fn outcome(mut self, outcome: Outcome) -> Event {
+        self.outcome = outcome;
+        self
+    }
+
+    pub fn detail(mut self, detail: Value) -> Event {
+        self.detail = detail;
+        self
+    }
+}
+
+/// Records `event`, on the connection (and so in the transaction) of the change it is
+/// about: both commit, or neither does.
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: Actor<'_>,
+    event: Event,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into audit_events
+             (actor_id, actor_email, action, object_type, object_id, patient_id, patient_owner,
+              outcome, client_address, user_agent, request_id, detail)
+         select $1, coalesce($2, (select email from users where id = $1), ''), $3, $4, $5, $6,
+                coalesce($7, (select created_by from patients where id = $6)), $8,
+                $9::text::inet, $10, $11, $12",
+        actor.id,
+        actor.email,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.patient,
+        event.owner,
+        event.outcome.as_str(),
+        address(actor.origin),
+        actor.origin.user_agent,
+        actor.origin.request_id,
+        event.detail
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records an attempt on a patient (`object_type` "patient") or an assignment ("mapping")
+/// that was answered "not found" to `user`: `denied` against the patient when the object
+/// exists (it is another user's), `failed` when it does not exist at all.
+pub async fn refused(
+    pool: &PgPool,
+    user: &CurrentUser,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: i64,
+) -> Result<(), AppError> {
+    let actor = Actor::from(user);
+    sqlx::query!(
+        "with target as (
+             select case $4::text
+                 when 'patient' then (select id from patients where id = $5)
+                 when 'mapping' then (select patient_id from patient_doctor_mappings where id = $5)
+             end as patient_id
+         )
+         insert into audit_events
+             (actor_id, actor_email, action, object_type, object_id, patient_id, patient_owner,
+              outcome, client_address, user_agent, request_id)
+         select $1, coalesce((select email from users where id = $1), ''), $3, $4, $5,
+                t.patient_id, (select created_by from patients where id = t.patient_id),
+                case when t.patient_id is null then 'failed' else 'denied' end,
+                $2::text::inet, $6, $7
+         from target t",
+        actor.id,
+        address(actor.origin),
+        action,
+        object_type,
+        object_id,
+        actor.origin.user_agent,
+        actor.origin.request_id,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records an attempt refused for who the caller is (a wrong password, a revoked token):
+/// written on its own, as nothing else is.
+pub async fn failed(pool: &PgPool, actor: Actor<'_>, event: Event) -> Result<(), AppError> {
+    let mut conn = pool.acquire().await?;
+    record(&mut conn, actor, event.outcome(Outcome::Failed)).await
+}
+
+/// The names of the fields whose values differ between `before` and `after` (JSON objects
+/// of the same record): what a change event stores, never the values.
+pub fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .filter(|(name, value)| before.get(*name) != Some(*value))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Starts a list statement whose page is recorded as one event: push the list's
+/// `select … from … where …` after it, then run it with
+/// [`ListParams::fetch_audited_page`].
+pub fn audited_list<'a>() -> QueryBuilder<'a, Postgres> {
+    QueryBuilder::new("with page as materialized (")
+}
+
+/// What a list's event says: the action, the column of `page` holding each item's id, and
+/// the query as the client sent it.
+#[derive(Debug, Clone)]
+pub struct ListEvent<'a> {
+    pub actor: &'a CurrentUser,
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub id_column: &'static str,
+    /// Set when the list is of one patient's records (the doctors of a patient).
+    pub patient: Option<i64>,
+}
+
+/// Closes a statement begun by [`audited_list`] (after its page clause): records the
+/// event in the same statement, and selects the page's rows in the order the inner
+/// statement produced them (a materialized CTE is scanned in the order it was filled).
+pub fn push_list_event(
+    builder: &mut QueryBuilder<'_, Postgres>,
+    event: &ListEvent<'_>,
+    query: &QueryPairs,
+) {
+    let origin = &event.actor.origin;
+    builder.push(
+        "), logged as (
+             insert into audit_events
+                 (actor_id, actor_email, action, object_type, object_id, patient_id,
+                  patient_owner, outcome, client_address, user_agent, request_id, detail)
+             select u.id, u.email, ",
+    );
+    builder.push_bind(event.action);
+    builder.push(", ");
+    builder.push_bind(event.object_type);
+    builder.push(", ");
+    builder.push_bind(event.patient);
+    builder.push(", ");
+    builder.push_bind(event.patient);
+    builder.push(", u.id, 'success', ");
+    builder.push_bind(address(origin));
+    builder.push("::text::inet, ");
+    builder.push_bind(origin.user_agent.clone());
+    builder.push(", ");
+    builder.push_bind(origin.request_id.clone());
+    builder.push(", jsonb_build_object('query', ");
+    builder.push_bind(json!(query));
+    builder.push("::jsonb, 'ids', coalesce((select jsonb_agg(");
+    builder.push(event.id_column);
+    builder.push(
+        ") from page), '[]'::jsonb))
+             from users u where u.id = ",
+    );
+    builder.push_bind(event.actor.id);
+    builder.push(") select * from page");
+}
+
+/// A page of events: `patient`, `actor`, `action`, `outcome`, `since`, `until`.
+#[derive(Debug, Clone)]
+pub struct AuditQuery {
+    pub list: ListParams,
+    pub patient: Option<i64>,
+    pub actor: Option<i64>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Newest first; events are numbered in the order they were written.
+pub static AUDIT_SORTS: Sorts = Sorts {
+    choices: &[
+        Sort {
+            name: "-id",
+            sql: "e.id desc",
+            label: Some("Newest first"),
+        },
+        Sort {
+            name: "id",
+            sql: "e.id",
+            label: Some("Oldest first"),
+        },
+    ],
+    tiebreak: "e.id",
+};
+
+impl utoipa::IntoParams for AuditQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use crate::listing::openapi::{choice, id, list, param, text};
+        let mut params = list(
+            &AUDIT_SORTS,
+            None,
+            vec![
+                param("patient", "Events about this patient", id()),
+                param("actor", "Events caused by this user", id()),
+                param("action", "One action", choice(&action::ALL)),
+                param("outcome", "One outcome", choice(&OUTCOMES)),
+                param(
+                    "since",
+                    "Events at or after this time (RFC 3339) or date (YYYY-MM-DD)",
+                    text(40),
+                ),
+                param(
+                    "until",
+                    "Events before this time (RFC 3339) or date (YYYY-MM-DD, exclusive)",
+                    text(40),
+                ),
+            ],
+        );
+        params.retain(|p| p.name != "search");
+        params
+    }
+}
+
+impl ListQuery for AuditQuery {
+    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let (mut patient, mut actor, mut action, mut outcome) = (None, None, None, None);
+        let (mut since, mut until) = (None, None);
+        let given = |key: &str| pairs.get(key).is_some_and(|v| !v.trim().is_empty());
+        let list = ListParams::parse(pairs, &AUDIT_SORTS, |input| {
+            if given("patient") {
+                patient = input.id("patient", false);
+            }
+            if given("actor") {
+                actor = input.id("actor", false);
+            }
+            action = input
+                .optional_choice("action", &action::ALL)
+                .filter(|a| !a.is_empty());
+            outcome = input
+                .optional_choice("outcome", &OUTCOMES)
+                .filter(|o| !o.is_empty());
+            since = moment(input, "since");
+            until = moment(input, "until");
+        })?;
+        Ok(AuditQuery {
+            list,
+            patient,
+            actor,
+            action,
+            outcome,
+            since,
+            until,
+        })
+    }
+}
+
+/// A time (RFC 3339) or a date (its midnight, UTC).
+fn moment(input: &mut crate::input::Input, name: &str) -> Option<DateTime<Utc>> {
+    let text = input.optional_text(name, 40)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Some(at) = parse_moment(text) {
+        return Some(at);
+    }
+    input.error(
+        name,
+        "Enter a valid date (YYYY-MM-DD) or time (RFC 3339, e.g. 2026-11-30T09:00:00Z).",
+    );
+    None
+}
+
+/// A time (RFC 3339) or a date (YYYY-MM-DD: its midnight, UTC).
+pub fn parse_moment(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.to_utc())
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .map(|day| day.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+}
+
+/// A page of the events `user` may see: an administrator sees every event; anyone else,
+/// the events about their own patients (other users' refused attempts on them included)
+/// and their own actions.
+///
+/// Errors: 400 for a bad filter; 404 past the last page.
+#[tracing::instrument(level = "debug", skip(db), fields(user_id = user.id))]
+pub async fn list(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    is_admin: bool,
+    query: &AuditQuery,
+) -> Result<crate::listing::Page<AuditEvent>, AppError> {
+    let mut builder = QueryBuilder::<Postgres>::new(
+        "select e.id, e.at, e.actor_id as actor, e.actor_email, e.action, e.object_type,
+                e.object_id, e.patient_id as patient, e.outcome,
+                host(e.client_address) as client_address, e.user_agent, e.request_id, e.detail,
+                count(*) over () as total
+         from audit_events e where true",
+    );
+    if !is_admin {
+        // Each side has its index (owner, actor); with a `patient` filter, that index leads.
+        builder
+            .push(" and (e.patient_owner = ")
+            .push_bind(user.id)
+            .push(" or e.actor_id = ")
+            .push_bind(user.id)
+            .push(")");
+    }
+    if let Some(patient) = query.patient {
+        builder.push(" and e.patient_id = ").push_bind(patient);
+    }
+    if let Some(actor) = query.actor {
+        builder.push(" and e.actor_id = ").push_bind(actor);
+    }
+    if let Some(action) = &query.action {
+        builder.push(" and e.action = ").push_bind(action.clone());
+    }
+    if let Some(outcome) = &query.outcome {
+        builder.push(" and e.outcome = ").push_bind(outcome.clone());
+    }
+    if let Some(since) = query.since {
+        builder.push(" and e.at >= ").push_bind(since);
+    }
+    if let Some(until) = query.until {
+        builder.push(" and e.at < ").push_bind(until);
+    }
+    query.list.fetch_page(db, builder).await
+}
+
+/// Removes the events older than `before`, after recording in the same transaction that
+/// it does so (the `audit.prune` events themselves are kept). Returns how many went.
+pub async fn prune(pool: &PgPool, before: DateTime<Utc>) -> Result<i64, AppError> {
+    let origin = Origin::command_line("audit prune");
+    let mut tx = pool.begin().await?;
+    let count = sqlx::query_scalar!(
+        r#"select count(*) as "count!" from audit_events where at < $1 and action <> $2"#,
+        before,
+        action::AUDIT_PRUNE
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let event = sqlx::query_scalar!(
+        "insert into audit_events (action, object_type, outcome, client_address, user_agent,
+                                   request_id, detail)
+         values ($1, 'audit', 'success', null, $2, $3, $4)
+         returning id",
+        action::AUDIT_PRUNE,
+        origin.user_agent,
+        origin.request_id,
+        json!({"before": before, "events": count})
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "select set_config('carebase.audit_prune', $1, true)",
+        event.to_string()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "delete from audit_events where at < $1 and action <> $2",
+        before,
+        action::AUDIT_PRUNE
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(events = count, %before, "audit events pruned");
+    Ok(count)
+}

@@ -1,0 +1,82 @@
+//! `/api/audit/`: the audit trail, as JSON or as a FHIR R4 Bundle of AuditEvents.
+
+use super::extract::Listed;
+use super::pagination::{links, page_url};
+use super::schema::{AuditList, ErrorBody};
+use app::accounts::admin;
+use app::audit::fhir;
+use app::audit::service::{self as audit, AuditQuery};
+use app::auth::CurrentUser;
+use app::error::AppError;
+use app::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Json, Response};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
+}
+
+/// Audit events, newest first: who read or changed which patient's record, sign-ins and
+/// sign-outs, administrative actions. A user sees the events about their own patients
+/// (other users' refused attempts on them included) and their own actions; an
+/// administrator sees every event. With `Accept: application/fhir+json` the page comes as
+/// a FHIR R4 `Bundle` (type `searchset`) of `AuditEvent` resources.
+#[utoipa::path(get, path = "/api/audit", tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of events (or, for application/fhir+json, a FHIR R4 searchset Bundle of AuditEvent resources)",
+            content(
+                (AuditList = "application/json"),
+                (Object = "application/fhir+json"),
+            )),
+        (status = 400, description = "Bad filter or ordering", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Page past the last", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Listed(query): Listed<AuditQuery>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let is_admin = admin::is_admin(&state.pool, &user).await?;
+    let page = audit::list(&state.pool, &user, is_admin, &query).await?;
+    let (next, previous) = links(&page, &uri, &headers);
+    if wants_fhir(&headers) {
+        let mut relations = vec![("self", page_url(&uri, &headers, page.page))];
+        relations.extend(next.map(|url| ("next", url)));
+        relations.extend(previous.map(|url| ("previous", url)));
+        let mut response = Json(fhir::bundle(&page, &relations)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(fhir::MEDIA_TYPE),
+        );
+        return Ok(response);
+    }
+    Ok(Json(AuditList {
+        count: page.count,
+        next,
+        previous,
+        results: page.items,
+    })
+    .into_response())
+}
+
+/// Whether the client asks for FHIR: `Accept: application/fhir+json` is the one way to ask
+/// (FHIR's `_format` parameter is not read).
+fn wants_fhir(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(fhir::MEDIA_TYPE))
+        })
+}
