@@ -34,11 +34,13 @@ create table audit_events (
 );
 
 -- A patient's history, the events an owner may see, an actor's actions: newest first.
-create index audit_events_patient on audit_events (patient_id, id desc) where patient_id is not null;
-create index audit_events_owner on audit_events (patient_owner, id desc) where patient_owner is not null;
-create index audit_events_actor on audit_events (actor_id, id desc) where actor_id is not null;
--- Time ranges (`since`, `until`) and pruning.
-create index audit_events_at on audit_events using brin (at);
+-- (`at` is when the access happened; a read's event is written a moment later, so ids do
+-- not follow time exactly, and lists order by `at`.)
+create index audit_events_patient on audit_events (patient_id, at desc) where patient_id is not null;
+create index audit_events_owner on audit_events (patient_owner, at desc) where patient_owner is not null;
+create index audit_events_actor on audit_events (actor_id, at desc) where actor_id is not null;
+-- Every event newest first, time ranges (`since`, `until`) and pruning.
+create index audit_events_at on audit_events (at desc);
 
 create function audit_events_refuse_change() returns trigger
 language plpgsql as $$

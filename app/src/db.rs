@@ -48,6 +48,8 @@ pub struct Db {
     down: Arc<AtomicBool>,
     /// One batcher per kind of coalesced lookup, created on first use.
     batchers: Arc<RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>>,
+    /// The writer of read events (see [`crate::audit::recorder`]).
+    audit: Arc<crate::audit::recorder::Recorder>,
 }
 
 /// A point lookup that concurrent callers share: lookups that arrive while one is at the
@@ -73,19 +75,18 @@ impl Db {
     /// `readers` connections (at least 1) are opened lazily, on first use, with the pool's
     /// connection options.
     pub fn new(pool: PgPool, readers: usize) -> Db {
+        Db::with_audit_queue(pool, readers, crate::audit::recorder::CAPACITY)
+    }
+
+    /// As [`Db::new`], with a queue of read events holding `capacity` (tests use a small one).
+    pub fn with_audit_queue(pool: PgPool, readers: usize, capacity: usize) -> Db {
         let readers = readers.max(1);
-        // The read connections also write the audit events of what they read, in the
-        // same statement; those commits do not wait for the disk (see the README on what
-        // a crash of PostgreSQL can lose).
-        let options = pool
-            .connect_options()
-            .as_ref()
-            .clone()
-            .options([("synchronous_commit", "off")]);
+        let options = pool.connect_options().as_ref().clone();
         Db {
             pool,
             down: Default::default(),
             batchers: Default::default(),
+            audit: crate::audit::recorder::Recorder::new(options.clone(), capacity),
             readers: Arc::new(Readers {
                 options,
                 permits: Semaphore::new(readers),
@@ -174,6 +175,11 @@ impl Db {
 type Shared<L> = Arc<Batcher<Db, <L as Coalesced>::Key, <L as Coalesced>::Row>>;
 
 impl Db {
+    /// Where the events of reads are queued for writing.
+    pub fn audit(&self) -> &crate::audit::recorder::Recorder {
+        &self.audit
+    }
+
     /// The row for `key` of the lookup `L`, sharing a statement with concurrent lookups.
     pub async fn load<L: Coalesced>(&self, key: L::Key) -> Result<Option<L::Row>, AppError> {
         self.batcher::<L>()?.load(self.clone(), key).await

@@ -247,33 +247,6 @@ mod ssr {
             T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
         {
             self.push_page(&mut builder);
-            self.run_page(db, builder).await
-        }
-
-        /// Runs a listing begun with [`crate::audit::service::audited_list`]: the page, and
-        /// in the same statement one audit event holding the query and the ids it returned.
-        pub async fn fetch_audited_page<T>(
-            &self,
-            db: &crate::db::Db,
-            mut builder: QueryBuilder<'_, Postgres>,
-            event: &crate::audit::service::ListEvent<'_>,
-        ) -> Result<Page<T>, AppError>
-        where
-            T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-        {
-            self.push_page(&mut builder);
-            crate::audit::service::push_list_event(&mut builder, event, &self.asked);
-            self.run_page(db, builder).await
-        }
-
-        async fn run_page<T>(
-            &self,
-            db: &crate::db::Db,
-            mut builder: QueryBuilder<'_, Postgres>,
-        ) -> Result<Page<T>, AppError>
-        where
-            T: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-        {
             let rows: Vec<Counted<T>> = db
                 .read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
                 .await?;

@@ -302,6 +302,7 @@ async fn serve(
         }
     });
     let draining = state.draining.clone();
+    let db = state.pool.clone();
     server::serve::run(
         listener,
         server::app(state),
@@ -314,6 +315,13 @@ async fn serve(
     // an outage).
     follower.abort();
     pruner.abort();
+    // The queued read events are written before the pool closes.
+    if tokio::time::timeout(Duration::from_secs(5), db.audit().close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("audit events still being written after 5 s; exiting");
+    }
     // A query stuck past the grace period must not keep the process alive.
     if tokio::time::timeout(Duration::from_secs(5), pool.close())
         .await

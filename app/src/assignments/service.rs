@@ -5,7 +5,7 @@
 use super::PatientDoctors;
 use super::{AssignedDoctor, DOCTORS_OF_PATIENT_SORTS, MAPPING_SORTS, Mapping, MappingListItem};
 use crate::audit::action;
-use crate::audit::service::{self as audit, Event, ListEvent};
+use crate::audit::service::{self as audit, Event};
 use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::doctors::service as doctors;
@@ -13,7 +13,7 @@ use crate::error::{AppError, Constraint, NON_FIELD_ERRORS, OnConstraint};
 use crate::input::Input;
 use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use crate::patients::service as patients;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// The longest notes accepted (the OpenAPI document states the same).
 pub const NOTES_MAX: usize = 2000;
@@ -206,8 +206,7 @@ pub async fn list(
     user: CurrentUser,
     query: &MappingQuery,
 ) -> Result<Page<MappingListItem>, AppError> {
-    let mut builder = audit::audited_list();
-    builder.push(
+    let mut builder = QueryBuilder::<Postgres>::new(
         "select m.id, m.patient_id as patient, m.doctor_id as doctor, p.name as patient_name,
                 d.name as doctor_name, d.specialization as doctor_specialization,
                 m.assigned_date, m.is_active, m.notes, count(*) over () as total
@@ -234,14 +233,19 @@ pub async fn list(
             .push_bind(pattern.clone())
             .push(")");
     }
-    let event = ListEvent {
-        actor: &user,
-        action: action::MAPPING_LIST,
-        object_type: "mapping",
-        id_column: "id",
-        patient: None,
-    };
-    query.list.fetch_audited_page(db, builder, &event).await
+    let page: Page<MappingListItem> = query.list.fetch_page(db, builder).await?;
+    let ids = page.items.iter().map(|m| m.id).collect();
+    audit::listed(
+        db,
+        &user,
+        action::MAPPING_LIST,
+        "mapping",
+        None,
+        &query.list.asked,
+        ids,
+    )
+    .await?;
+    Ok(page)
 }
 
 /// How many assignments `user`'s patients have.
@@ -285,8 +289,7 @@ pub async fn doctors_of_patient(
         audit::refused(db, &user, action::MAPPING_READ, "patient", patient_id).await?;
         return Err(crate::patients::not_found());
     };
-    let mut builder = audit::audited_list();
-    builder.push(
+    let mut builder = QueryBuilder::<Postgres>::new(
         "select d.id, d.name, d.email, d.specialization, d.qualification, d.experience_years,
                 d.consultation_fee, d.is_available, m.id as mapping_id, m.is_active, m.notes,
                 count(*) over () as total
@@ -294,14 +297,19 @@ pub async fn doctors_of_patient(
          where m.patient_id = ",
     );
     builder.push_bind(patient_id);
-    let event = ListEvent {
-        actor: &user,
-        action: action::MAPPING_READ,
-        object_type: "patient",
-        id_column: "id",
-        patient: Some(patient_id),
-    };
-    let page: Page<AssignedDoctor> = query.list.fetch_audited_page(db, builder, &event).await?;
+    let page: Page<AssignedDoctor> = query.list.fetch_page(db, builder).await?;
+    let ids = page.items.iter().map(|d| d.id).collect();
+    let asked = &query.list.asked;
+    audit::listed(
+        db,
+        &user,
+        action::MAPPING_READ,
+        "patient",
+        Some(patient_id),
+        asked,
+        ids,
+    )
+    .await?;
     Ok(PatientDoctors {
         patient_id,
         patient_name,

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 pub mod fhir;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod recorder;
 pub mod rpc;
 #[cfg(feature = "ssr")]
 pub mod service;

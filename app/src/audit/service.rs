@@ -2,11 +2,9 @@
 //!
 //! A change and its event are written in one transaction ([`record`] takes the change's
 //! connection). A refused attempt is recorded by [`refused`] once the attempt's own
-//! transaction has rolled back. Reads are recorded in the very statement that reads (see
-//! the patients' coalesced lookup and [`crate::listing::ListParams::fetch_audited_page`]),
-//! so an event is committed before its response is sent. Those statements run on the
-//! read connections, which commit with `synchronous_commit = off`: see [`crate::db`] and the
-//! README for what a crash can lose.
+//! transaction has rolled back. A read's event is queued before its response is sent and
+//! written with others in one statement (see [`super::recorder`] for what a crash can
+//! lose).
 
 use super::{AuditEvent, OUTCOMES, action};
 use crate::auth::{CurrentUser, Origin};
@@ -197,64 +195,22 @@ pub fn changed_fields(before: &Value, after: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Starts a list statement whose page is recorded as one event: push the list's
-/// `select … from … where …` after it, then run it with
-/// [`ListParams::fetch_audited_page`].
-pub fn audited_list<'a>() -> QueryBuilder<'a, Postgres> {
-    QueryBuilder::new("with page as materialized (")
-}
-
-/// What a list's event says: the action, the column of `page` holding each item's id, and
-/// the query as the client sent it.
-#[derive(Debug, Clone)]
-pub struct ListEvent<'a> {
-    pub actor: &'a CurrentUser,
-    pub action: &'static str,
-    pub object_type: &'static str,
-    pub id_column: &'static str,
-    /// Set when the list is of one patient's records (the doctors of a patient).
-    pub patient: Option<i64>,
-}
-
-/// Closes a statement begun by [`audited_list`] (after its page clause): records the
-/// event in the same statement, and selects the page's rows in the order the inner
-/// statement produced them (a materialized CTE is scanned in the order it was filled).
-pub fn push_list_event(
-    builder: &mut QueryBuilder<'_, Postgres>,
-    event: &ListEvent<'_>,
+/// Queues the event of a list or search that `user` ran: the query as the client sent it
+/// and the ids it returned (`patient`: the patient whose records were listed, if one).
+pub async fn listed(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    action: &'static str,
+    object_type: &'static str,
+    patient: Option<i64>,
     query: &QueryPairs,
-) {
-    let origin = &event.actor.origin;
-    builder.push(
-        "), logged as (
-             insert into audit_events
-                 (actor_id, actor_email, action, object_type, object_id, patient_id,
-                  patient_owner, outcome, client_address, user_agent, request_id, detail)
-             select u.id, u.email, ",
-    );
-    builder.push_bind(event.action);
-    builder.push(", ");
-    builder.push_bind(event.object_type);
-    builder.push(", ");
-    builder.push_bind(event.patient);
-    builder.push(", ");
-    builder.push_bind(event.patient);
-    builder.push(", u.id, 'success', ");
-    builder.push_bind(address(origin));
-    builder.push("::text::inet, ");
-    builder.push_bind(origin.user_agent.clone());
-    builder.push(", ");
-    builder.push_bind(origin.request_id.clone());
-    builder.push(", jsonb_build_object('query', ");
-    builder.push_bind(json!(query));
-    builder.push("::jsonb, 'ids', coalesce((select jsonb_agg(");
-    builder.push(event.id_column);
-    builder.push(
-        ") from page), '[]'::jsonb))
-             from users u where u.id = ",
-    );
-    builder.push_bind(event.actor.id);
-    builder.push(") select * from page");
+    ids: Vec<i64>,
+) -> Result<(), AppError> {
+    let mut event =
+        Event::new(action, object_type, patient).detail(json!({ "query": query, "ids": ids }));
+    event.patient = patient;
+    event.owner = Some(user.id);
+    db.audit().read(user.into(), event).await
 }
 
 /// A page of events: `patient`, `actor`, `action`, `outcome`, `since`, `until`.
@@ -269,17 +225,18 @@ pub struct AuditQuery {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Newest first; events are numbered in the order they were written.
+/// Newest first, by when the access happened (a read's event is written a moment after
+/// it, so the ids of reads and changes need not follow that order).
 pub static AUDIT_SORTS: Sorts = Sorts {
     choices: &[
         Sort {
-            name: "-id",
-            sql: "e.id desc",
+            name: "-at",
+            sql: "e.at desc",
             label: Some("Newest first"),
         },
         Sort {
-            name: "id",
-            sql: "e.id",
+            name: "at",
+            sql: "e.at",
             label: Some("Oldest first"),
         },
     ],
@@ -391,6 +348,8 @@ pub async fn list(
     is_admin: bool,
     query: &AuditQuery,
 ) -> Result<crate::listing::Page<AuditEvent>, AppError> {
+    // Whatever was read before this request is in the table before it is listed.
+    db.audit().flush().await?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select e.id, e.at, e.actor_id as actor, e.actor_email, e.action, e.object_type,
                 e.object_id, e.patient_id as patient, e.outcome,

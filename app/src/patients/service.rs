@@ -4,7 +4,7 @@
 
 use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem, RecentPatient};
 use crate::audit::action;
-use crate::audit::service::{self as audit, Event, ListEvent, address, changed_fields};
+use crate::audit::service::{self as audit, Event, Outcome, changed_fields};
 use crate::auth::CurrentUser;
 use crate::db::{Coalesced, Db};
 use crate::error::{AppError, Constraint, OnConstraint};
@@ -12,7 +12,7 @@ use crate::input::Input;
 use crate::listing::{ListParams, ListQuery, Page, QueryPairs};
 use crate::session::UserProfile;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 // The limits the fields are checked against; the OpenAPI document states the same.
 pub const NAME_MAX: usize = 255;
@@ -175,78 +175,79 @@ impl Coalesced for PatientLookup {
     type Key = (i64, CurrentUser);
     type Row = Patient;
 
-    /// The patients for a group of keys, in one statement on a read connection. The same
-    /// statement records a `patient.read` event for each key: `success` for the owner,
-    /// `denied` (against the patient) when it is another user's, `failed` when there is no
-    /// such patient.
+    /// The patients for a group of keys, in one statement on a read connection; then a
+    /// `patient.read` event queued for each key: `success` for the owner, `denied` (against
+    /// the patient) when it is another user's, `failed` when there is no such patient.
     fn fetch(
         db: Db,
         keys: Vec<(i64, CurrentUser)>,
     ) -> crate::batch::Fetching<(i64, CurrentUser), Patient> {
         Box::pin(async move {
             let ids: Vec<i64> = keys.iter().map(|(id, _)| *id).collect();
-            let users: Vec<i64> = keys.iter().map(|(_, user)| user.id).collect();
-            let addresses: Vec<Option<String>> =
-                keys.iter().map(|(_, user)| address(&user.origin)).collect();
-            let agents: Vec<String> = keys
-                .iter()
-                .map(|(_, user)| user.origin.user_agent.clone())
-                .collect();
-            let requests: Vec<String> = keys
-                .iter()
-                .map(|(_, user)| user.origin.request_id.clone())
-                .collect();
-            let rows = db
+            let owners: Vec<i64> = keys.iter().map(|(_, user)| user.id).collect();
+            let (rows, others) = db
                 .read(async |conn| {
-                    Ok(sqlx::query_as!(
+                    let rows = sqlx::query_as!(
                         PatientRow,
-                        r#"with k as materialized (
-                               select * from unnest($1::int8[], $2::int8[], $3::text[],
-                                                    $4::text[], $5::text[])
-                                   as k(id, asker, address, agent, request)
-                           ), logged as (
-                               insert into audit_events
-                                   (actor_id, actor_email, action, object_type, object_id,
-                                    patient_id, patient_owner, outcome, client_address,
-                                    user_agent, request_id)
-                               select k.asker, coalesce(a.email, ''), $6, 'patient', k.id, p.id,
-                                      p.created_by,
-                                      case when p.id is null then 'failed'
-                                           when p.created_by = k.asker then 'success'
-                                           else 'denied' end,
-                                      k.address::inet, k.agent, k.request
-                               from k left join patients p on p.id = k.id
-                               left join users a on a.id = k.asker
-                           )
-                           select p.id, p.name, p.email, p.phone_number, p.address,
-                                  p.date_of_birth, p.blood_group, p.medical_history, p.created_by,
-                                  p.created_at, p.updated_at, u.name as "owner_name",
-                                  u.email as "owner_email", u.date_joined as "owner_joined"
-                           from k join patients p on p.id = k.id and p.created_by = k.asker
-                           join users u on u.id = p.created_by"#,
+                        r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
+                              p.blood_group, p.medical_history, p.created_by, p.created_at,
+                              p.updated_at, u.name as "owner_name", u.email as "owner_email",
+                              u.date_joined as "owner_joined"
+                       from unnest($1::int8[], $2::int8[]) as k(id, owner)
+                       join patients p on p.id = k.id and p.created_by = k.owner
+                       join users u on u.id = p.created_by"#,
                         &ids,
-                        &users,
-                        &addresses as &[Option<String>],
-                        &agents,
-                        &requests,
-                        action::PATIENT_READ
+                        &owners
                     )
                     .fetch_all(&mut *conn)
-                    .await?)
+                    .await?;
+                    // Who owns what was not found for its asker: only for the audit trail
+                    // (a refused read is recorded against the patient), and only when a
+                    // lookup missed.
+                    let missed: Vec<i64> = keys
+                        .iter()
+                        .filter(|(id, user)| {
+                            !rows.iter().any(|r| r.id == *id && r.created_by == user.id)
+                        })
+                        .map(|(id, _)| *id)
+                        .collect();
+                    let others = if missed.is_empty() {
+                        Vec::new()
+                    } else {
+                        sqlx::query!(
+                            "select id, created_by from patients where id = any($1)",
+                            &missed
+                        )
+                        .fetch_all(&mut *conn)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.id, r.created_by))
+                        .collect()
+                    };
+                    Ok((rows, others))
                 })
                 .await?;
             let found: std::collections::HashMap<i64, Patient> = rows
                 .into_iter()
                 .map(|row| (row.id, Patient::from(row)))
                 .collect();
-            // Each key whose user owns the patient gets it (found only for its owner).
-            Ok(keys
-                .into_iter()
-                .filter_map(|(id, user)| {
-                    let patient = found.get(&id).filter(|p| p.created_by == user.id)?;
-                    Some(((id, user), patient.clone()))
-                })
-                .collect())
+            let mut answers = Vec::new();
+            for (id, user) in keys {
+                let mine = found.get(&id).filter(|p| p.created_by == user.id);
+                let event = Event::new(action::PATIENT_READ, "patient", Some(id));
+                let event = match (mine, others.iter().find(|(other, _)| *other == id)) {
+                    (Some(_), _) => event.about_patient(id, Some(user.id)),
+                    (None, Some((_, owner))) => event
+                        .about_patient(id, Some(*owner))
+                        .outcome(Outcome::Denied),
+                    (None, None) => event.outcome(Outcome::Failed),
+                };
+                db.audit().read((&user).into(), event).await?;
+                if let Some(patient) = mine {
+                    answers.push(((id, user), patient.clone()));
+                }
+            }
+            Ok(answers)
         })
     }
 }
@@ -357,8 +358,7 @@ pub async fn list(
     user: CurrentUser,
     query: &PatientQuery,
 ) -> Result<Page<PatientListItem>, AppError> {
-    let mut builder = audit::audited_list();
-    builder.push(
+    let mut builder = QueryBuilder::<Postgres>::new(
         "select p.id, p.name, p.email, p.phone_number, p.blood_group,
                 u.name as created_by_name, p.created_at, count(*) over () as total
          from patients p join users u on u.id = p.created_by
@@ -375,14 +375,19 @@ pub async fn list(
             .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
             .push_bind(pattern.clone());
     }
-    let event = ListEvent {
-        actor: &user,
-        action: action::PATIENT_LIST,
-        object_type: "patient",
-        id_column: "id",
-        patient: None,
-    };
-    query.list.fetch_audited_page(db, builder, &event).await
+    let page: Page<PatientListItem> = query.list.fetch_page(db, builder).await?;
+    let ids = page.items.iter().map(|p| p.id).collect();
+    audit::listed(
+        db,
+        &user,
+        action::PATIENT_LIST,
+        "patient",
+        None,
+        &query.list.asked,
+        ids,
+    )
+    .await?;
+    Ok(page)
 }
 
 /// How many patients `user` has.
@@ -407,37 +412,33 @@ pub async fn recent(
     user: CurrentUser,
     limit: i64,
 ) -> Result<Vec<RecentPatient>, AppError> {
-    db.read(async |conn| {
-        Ok(sqlx::query_as!(
-            RecentPatient,
-            r#"with recent as materialized (
-                   select id, name, email, phone_number, created_at, updated_at
-                   from patients where created_by = $1
-                   order by updated_at desc, id desc limit $2
-               ), logged as (
-                   insert into audit_events
-                       (actor_id, actor_email, action, object_type, outcome, client_address,
-                        user_agent, request_id, detail)
-                   select u.id, u.email, $3, 'patient', 'success', $4::text::inet, $5, $6,
-                          jsonb_build_object('query', jsonb_build_object('recent', $2::int8),
-                                             'ids', coalesce((select jsonb_agg(id) from recent), '[]'))
-                   from users u where u.id = $1
-               )
-               select id as "id!", name as "name!", email as "email!",
-                      phone_number as "phone_number!", created_at as "created_at!",
-                      updated_at as "updated_at!"
-               from recent"#,
-            user.id,
-            limit,
-            action::PATIENT_LIST,
-            address(&user.origin),
-            user.origin.user_agent,
-            user.origin.request_id
-        )
-        .fetch_all(conn)
-        .await?)
-    })
-    .await
+    let recent = db
+        .read(async |conn| {
+            Ok(sqlx::query_as!(
+                RecentPatient,
+                "select id, name, email, phone_number, created_at, updated_at
+                 from patients where created_by = $1
+                 order by updated_at desc, id desc limit $2",
+                user.id,
+                limit
+            )
+            .fetch_all(conn)
+            .await?)
+        })
+        .await?;
+    let asked = QueryPairs::from([("recent".to_owned(), limit.to_string())]);
+    let ids = recent.iter().map(|p| p.id).collect();
+    audit::listed(
+        db,
+        &user,
+        action::PATIENT_LIST,
+        "patient",
+        None,
+        &asked,
+        ids,
+    )
+    .await?;
+    Ok(recent)
 }
 
 /// Reads a patient of `user` with its creator's details, inside a transaction.

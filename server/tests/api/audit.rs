@@ -39,17 +39,19 @@ async fn from_client(
     app.send(request).await
 }
 
-/// The events in the table, oldest first, straight from the database.
-async fn events(pool: &PgPool) -> Vec<Value> {
+/// The events in the table, oldest first, straight from the database (once the queued
+/// read events are written).
+async fn events(app: &TestApp) -> Vec<Value> {
+    app.state.pool.audit().flush().await.unwrap();
     sqlx::query_scalar::<_, Value>(
         "select jsonb_build_object(
              'actor', actor_id, 'actor_email', actor_email, 'action', action,
              'object_type', object_type, 'object_id', object_id, 'patient', patient_id,
              'owner', patient_owner, 'outcome', outcome, 'address', host(client_address),
              'user_agent', user_agent, 'request_id', request_id, 'detail', detail)
-         from audit_events order by id",
+         from audit_events order by at, id",
     )
-    .fetch_all(pool)
+    .fetch_all(&app.pool)
     .await
     .unwrap()
 }
@@ -67,7 +69,7 @@ async fn every_access_to_a_patient_is_recorded_with_who_what_and_the_request(poo
     let ann = app.signed_in("Ann Owner").await;
     let bob = app.signed_in("Bob Other").await;
     let doctor = app.doctor_named(&ann.token, "Dr Who", "Cardiology").await;
-    let before = events(&pool).await.len();
+    let before = events(&app).await.len();
 
     let r = from_client(
         &app,
@@ -174,7 +176,7 @@ async fn every_access_to_a_patient_is_recorded_with_who_what_and_the_request(poo
     .await;
     assert!(deleted.status.is_success(), "{}", deleted.raw);
 
-    let log = events(&pool).await.split_off(before);
+    let log = events(&app).await.split_off(before);
     let summary: Vec<(String, String, Option<i64>, Value)> = log
         .iter()
         .map(|e| {
@@ -285,7 +287,7 @@ async fn sign_ins_refreshes_and_sign_outs_are_recorded(pool: PgPool) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
-    let log: Vec<(Value, String, String, String)> = events(&pool)
+    let log: Vec<(Value, String, String, String)> = events(&app)
         .await
         .into_iter()
         .map(|e| {
@@ -331,7 +333,7 @@ async fn sign_ins_refreshes_and_sign_outs_are_recorded(pool: PgPool) {
             ),
         ]
     );
-    let addresses: Vec<Value> = events(&pool)
+    let addresses: Vec<Value> = events(&app)
         .await
         .iter()
         .map(|e| e["address"].clone())
@@ -564,7 +566,7 @@ async fn each_user_sees_the_events_that_concern_them(pool: PgPool) {
     assert_eq!(actions(&r), vec![s("patient.read", "denied")]);
     let r = app
         .get(
-            "/api/audit/?action=patient.create&ordering=id",
+            "/api/audit/?action=patient.create&ordering=at",
             Some(&ada.token),
         )
         .await;
@@ -655,4 +657,60 @@ async fn the_audit_trail_comes_as_a_fhir_r4_bundle(pool: PgPool) {
         event["entity"][0]["what"]["reference"],
         format!("Patient/{id}")
     );
+}
+
+/// What a crash of the server can lose is bounded: while the events cannot be written (the
+/// table is locked), at most the queue's capacity plus one statement's worth of reads are
+/// answered; the others wait for room rather than answer unrecorded. Once the table is
+/// free, every read is recorded; closing the recorder writes whatever is queued.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool: PgPool) {
+    const QUEUE: usize = 4;
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("carebase")
+        .build();
+    let mut state = server::state(pool.clone(), SECRET.as_bytes(), &config(), options);
+    state.pool = app::db::Db::with_audit_queue(pool.clone(), 2, QUEUE);
+    let app = std::sync::Arc::new(TestApp::with_state(pool.clone(), state));
+    let ann = app.signed_in("Ann Owner").await;
+    let patient = app.patient_named(&ann.token, "Pat Smith").await;
+    let path = format!("/api/patients/{}/", patient["id"]);
+
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::raw_sql("lock table audit_events in access exclusive mode")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, path, token, answered) = (
+            app.clone(),
+            path.clone(),
+            ann.token.clone(),
+            answered.clone(),
+        );
+        reads.spawn(async move {
+            let r = app.get(&path, Some(&token)).await;
+            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            r.status
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let ahead = answered.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        ahead <= 2 * QUEUE,
+        "{ahead} reads answered while none could be recorded"
+    );
+    lock.rollback().await.unwrap();
+    for status in reads.join_all().await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    app.state.pool.audit().close().await;
+    let reads: i64 =
+        sqlx::query_scalar("select count(*) from audit_events where action = 'patient.read'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reads, 20);
 }

@@ -1,0 +1,236 @@
+//! The writer of read events: a read's event is queued before its response is sent, and a
+//! task of its own writes whatever is queued in one statement, again and again, on its own
+//! connection with `synchronous_commit = off`. Nothing waits on purpose: on an idle server
+//! an event is written at once; under load the events that queue while one statement is
+//! at the database form the next one, so a thousand reads cost one commit, not a thousand.
+//!
+//! What this costs in durability, exactly (the README says the same):
+//! - a crash of the Carebase server loses the read events queued and not yet written: at
+//!   most the queue's capacity plus the statement being written (`capacity` each). When the
+//!   queue is full, reads wait for room before they answer (they are not answered first).
+//! - a crash of PostgreSQL (or of the machine) can lose the read events of roughly the last
+//!   `3 × wal_writer_delay` (600 ms by default), as for any commit with
+//!   `synchronous_commit = off`.
+//!
+//! Changes are not written here: a change and its event commit in one transaction.
+
+use super::service::{Actor, Event, address};
+use crate::error::AppError;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{Connection, Executor};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How many events the queue holds, and the most one statement writes.
+pub const CAPACITY: usize = 1024;
+
+/// After a failed write, how long before the next try.
+const RETRY_AFTER: Duration = Duration::from_millis(200);
+
+/// What the queue carries: events, and requests to be told when what came before them
+/// is written.
+enum Item {
+    Event(Box<Queued>),
+    Flushed(tokio::sync::oneshot::Sender<()>),
+}
+
+/// An event waiting to be written.
+struct Queued {
+    /// When the read happened (not when it is written).
+    at: chrono::DateTime<chrono::Utc>,
+    actor_id: Option<i64>,
+    actor_email: Option<String>,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: Option<i64>,
+    patient: Option<i64>,
+    owner: Option<i64>,
+    outcome: &'static str,
+    address: Option<String>,
+    user_agent: String,
+    request_id: String,
+    detail: serde_json::Value,
+}
+
+pub struct Recorder {
+    options: PgConnectOptions,
+    capacity: usize,
+    /// The queue, and the task writing it: started on first use, taken by [`Recorder::close`].
+    writer: Mutex<Option<Writer>>,
+}
+
+struct Writer {
+    queue: mpsc::Sender<Item>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Recorder {
+    /// A recorder writing with `options` (the connection gets `synchronous_commit = off`),
+    /// whose queue holds `capacity` events.
+    pub fn new(options: PgConnectOptions, capacity: usize) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            options: options.options([("synchronous_commit", "off")]),
+            capacity: capacity.max(1),
+            writer: Mutex::new(None),
+        })
+    }
+
+    /// Queues the event of a read; returns once it is queued (at once, unless the queue is
+    /// full: then when there is room).
+    ///
+    /// Errors: 503 once the recorder has been closed (the server is stopping).
+    pub async fn read(&self, actor: Actor<'_>, event: Event) -> Result<(), AppError> {
+        let queued = Queued {
+            at: chrono::Utc::now(),
+            actor_id: actor.id,
+            actor_email: actor.email.map(str::to_owned),
+            action: event.action,
+            object_type: event.object_type,
+            object_id: event.object_id,
+            patient: event.patient,
+            owner: event.owner,
+            outcome: event.outcome.as_str(),
+            address: address(actor.origin),
+            user_agent: actor.origin.user_agent.clone(),
+            request_id: actor.origin.request_id.clone(),
+            detail: event.detail,
+        };
+        self.send(Item::Event(Box::new(queued))).await
+    }
+
+    /// Returns once every event queued before the call is written (for tests, and for
+    /// anyone who must see them in the table).
+    pub async fn flush(&self) -> Result<(), AppError> {
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.send(Item::Flushed(done)).await?;
+        written.await.map_err(|_| AppError::Unavailable)
+    }
+
+    async fn send(&self, item: Item) -> Result<(), AppError> {
+        let sender = {
+            let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let writer = writer.get_or_insert_with(|| {
+                let (queue, items) = mpsc::channel(self.capacity);
+                let task = tokio::spawn(write_all(self.options.clone(), items, self.capacity));
+                Writer { queue, task }
+            });
+            writer.queue.clone()
+        };
+        sender.send(item).await.map_err(|_| AppError::Unavailable)
+    }
+
+    /// Writes what is queued, then stops (at shutdown, before the pool closes). Reads
+    /// recorded afterwards would start a new writer.
+    pub async fn close(&self) {
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(Writer { queue, task }) = writer {
+            drop(queue);
+            let _ = task.await;
+        }
+    }
+}
+
+/// The writing task: until every sender is gone and the queue is empty.
+async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, most: usize) {
+    let mut conn: Option<PgConnection> = None;
+    let mut taken = Vec::with_capacity(most);
+    let mut batch: Vec<Queued> = Vec::with_capacity(most);
+    let mut waiting = Vec::new();
+    while items.recv_many(&mut taken, most).await > 0 {
+        for item in taken.drain(..) {
+            match item {
+                Item::Event(event) => batch.push(*event),
+                Item::Flushed(done) => waiting.push(done),
+            }
+        }
+        // Written before anything else is taken from the queue; tried again until it is.
+        loop {
+            let written = match conn.as_mut() {
+                _ if batch.is_empty() => Ok(()),
+                Some(c) => insert(c, &batch).await,
+                None => match PgConnection::connect_with(&options).await {
+                    Ok(c) => {
+                        conn = Some(c);
+                        continue;
+                    }
+                    Err(error) => Err(error),
+                },
+            };
+            match written {
+                Ok(()) => break,
+                Err(error) => {
+                    crate::log::error("audit events could not be written", &error.to_string());
+                    if let Some(c) = conn.take() {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), c.close()).await;
+                    }
+                    tokio::time::sleep(RETRY_AFTER).await;
+                }
+            }
+        }
+        batch.clear();
+        for done in waiting.drain(..) {
+            let _ = done.send(());
+        }
+    }
+    if let Some(mut c) = conn {
+        let _ = c.execute("select 1").await;
+        let _ = c.close().await;
+    }
+}
+
+/// One statement for the whole batch.
+async fn insert(conn: &mut PgConnection, batch: &[Queued]) -> Result<(), sqlx::Error> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&Queued) -> Option<i64>| batch.iter().map(f).collect::<Vec<_>>();
+    let text = |f: fn(&Queued) -> String| batch.iter().map(f).collect::<Vec<_>>();
+    let actors = column(|q| q.actor_id);
+    let objects = column(|q| q.object_id);
+    let patients = column(|q| q.patient);
+    let owners = column(|q| q.owner);
+    let emails: Vec<Option<String>> = batch.iter().map(|q| q.actor_email.clone()).collect();
+    let actions = text(|q| q.action.to_owned());
+    let types = text(|q| q.object_type.to_owned());
+    let outcomes = text(|q| q.outcome.to_owned());
+    let addresses: Vec<Option<String>> = batch.iter().map(|q| q.address.clone()).collect();
+    let agents = text(|q| q.user_agent.clone());
+    let requests = text(|q| q.request_id.clone());
+    let details: Vec<serde_json::Value> = batch.iter().map(|q| q.detail.clone()).collect();
+    let times: Vec<chrono::DateTime<chrono::Utc>> = batch.iter().map(|q| q.at).collect();
+    sqlx::query!(
+        "insert into audit_events
+             (at, actor_id, actor_email, action, object_type, object_id, patient_id,
+              patient_owner, outcome, client_address, user_agent, request_id, detail)
+         select e.at, e.actor, coalesce(e.email, (select email from users where id = e.actor), ''),
+                e.action, e.object_type, e.object, e.patient,
+                coalesce(e.owner, (select created_by from patients where id = e.patient)),
+                e.outcome, e.address::inet, e.agent, e.request, e.detail
+         from unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[],
+                     $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[],
+                     $13::timestamptz[])
+             as e(actor, email, action, object_type, object, patient, owner, outcome, address,
+                  agent, request, detail, at)",
+        &actors as &[Option<i64>],
+        &emails as &[Option<String>],
+        &actions,
+        &types,
+        &objects as &[Option<i64>],
+        &patients as &[Option<i64>],
+        &owners as &[Option<i64>],
+        &outcomes,
+        &addresses as &[Option<String>],
+        &agents,
+        &requests,
+        &details,
+        &times
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
