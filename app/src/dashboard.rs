@@ -60,7 +60,7 @@ pub fn StartPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! { <DashboardPage name=user.name summary /> }.into_any(),
+                    Ok(Some(user)) => view! { <DashboardPage name=user.name.clone() summary /> }.into_any(),
                     _ => view! { <Welcome /> }.into_any(),
                 }
             })}

@@ -10,6 +10,8 @@ pub mod patients;
 
 // The start page: composes the domains' numbers, as this file composes their pages.
 pub mod dashboard;
+// The admin site: composes the domains' administrative functions and the audit trail.
+pub mod admin;
 
 // Core.
 pub mod audit;
@@ -131,6 +133,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/doctors/:id/edit") view=doctors::pages::EditDoctorPage ssr=SsrMode::Async />
                     <Route path=path!("/doctors/:id/delete") view=doctors::pages::DeleteDoctorPage ssr=SsrMode::Async />
                     <Route path=path!("/assignments") view=assignments::pages::AssignmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=admin::pages::AdminIndexPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=admin::pages::AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view=admin::pages::AdminUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/activity") view=admin::pages::AdminActivityPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </div>
@@ -194,7 +200,10 @@ fn SiteHeader() -> impl IntoView {
                                 <a href="/patients" aria-current=mark("/patients")>"Patients"</a>
                                 <a href="/doctors" aria-current=mark("/doctors")>"Doctors"</a>
                                 <a href="/assignments" aria-current=mark("/assignments")>"Assignments"</a>
-                                <a href="/account" aria-current=(path == "/account").then_some("page")>{user.name}</a>
+                                {user.is_admin.then(|| view! {
+                                    <a href="/admin" aria-current=(path == "/admin" || path.starts_with("/admin/")).then_some("page")>"Admin"</a>
+                                })}
+                                <a href="/account" aria-current=(path == "/account").then_some("page")>{user.name.clone()}</a>
                             </nav>
                         }
                             .into_any(),

@@ -21,14 +21,30 @@ pub struct UserProfile {
     pub date_joined: DateTime<Utc>,
 }
 
+/// The signed-in user as the pages see them: the profile, and whether they administer
+/// (the header offers the admin site only then; the admin site checks for itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub profile: UserProfile,
+    pub is_admin: bool,
+}
+
+impl std::ops::Deref for Viewer {
+    type Target = UserProfile;
+
+    fn deref(&self) -> &UserProfile {
+        &self.profile
+    }
+}
+
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc", endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
+pub async fn current_user() -> Result<Option<Viewer>, AppError> {
     match ssr::require_user().await {
         Ok(user) => {
             let state = expect_context::<crate::state::AppState>();
-            match ssr::profile(&state.pool, user.id).await {
-                Ok(profile) => Ok(Some(profile)),
+            match ssr::viewer(&state.pool, user.id).await {
+                Ok(viewer) => Ok(Some(viewer)),
                 Err(AppError::Unauthenticated { .. }) => Ok(None),
                 Err(other) => Err(other),
             }
@@ -55,7 +71,7 @@ pub const FORM_COOKIE: &str = "carebase_form";
 
 /// The signed-in user, loaded once per page and refreshed after sign-in and sign-out.
 #[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<UserProfile>, AppError>>);
+pub struct UserResource(pub Resource<Result<Option<Viewer>, AppError>>);
 
 /// Renders its children only for a signed-in user; anyone else goes to the sign-in page
 /// and comes back here afterwards.
@@ -139,6 +155,35 @@ pub mod ssr {
         use_context::<Parts>()
             .map(|parts| crate::auth::Origin::of(&parts, &state.trusted_proxies))
             .unwrap_or_default()
+    }
+
+    /// The signed-in user's profile and whether they are an active administrator.
+    ///
+    /// Errors: 401 when the account behind a still-valid token has been deleted.
+    pub async fn viewer(db: &Db, user_id: i64) -> Result<super::Viewer, AppError> {
+        db.read(async |conn| {
+            let row = sqlx::query!(
+                "select id, name, email, date_joined, is_admin and is_active as \"is_admin!\"
+                 from users where id = $1",
+                user_id
+            )
+            .fetch_optional(conn)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated {
+                detail: "User not found".into(),
+                code: Some("user_not_found".into()),
+            })?;
+            Ok(super::Viewer {
+                profile: super::UserProfile {
+                    id: row.id,
+                    name: row.name,
+                    email: row.email,
+                    date_joined: row.date_joined,
+                },
+                is_admin: row.is_admin,
+            })
+        })
+        .await
     }
 
     /// The profile of a user (the signed-in one).

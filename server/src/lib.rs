@@ -126,6 +126,7 @@ fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let mut router = Router::new()
         .merge(api::routes())
+        .route("/admin/activity.csv", axum::routing::get(api::audit_csv))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

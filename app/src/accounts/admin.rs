@@ -7,7 +7,7 @@
 use super::{ACCOUNT_SORTS, Account};
 use crate::audit::action;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::CurrentUser;
+use crate::auth::{Administrator, CurrentUser};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::input::Input;
@@ -64,10 +64,10 @@ impl ListQuery for AccountQuery {
     }
 }
 
-/// 403 unless `user` is an active administrator.
-pub async fn require_admin(db: &Db, user: &CurrentUser) -> Result<(), AppError> {
+/// 403 unless `user` is an active administrator; the proof that they are, if they are.
+pub async fn require_admin(db: &Db, user: &CurrentUser) -> Result<Administrator, AppError> {
     if is_admin(db, user).await? {
-        Ok(())
+        Ok(Administrator::vouched_for(user.clone()))
     } else {
         Err(AppError::Forbidden(NOT_ADMIN.into()))
     }
@@ -84,6 +84,18 @@ pub async fn is_admin(db: &Db, user: &CurrentUser) -> Result<bool, AppError> {
         .await?
         .flatten()
         .unwrap_or(false))
+    })
+    .await
+}
+
+/// How many accounts there are.
+pub async fn count(db: &Db, _: &Administrator) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(
+            sqlx::query_scalar!(r#"select count(*) as "count!" from users"#)
+                .fetch_one(conn)
+                .await?,
+        )
     })
     .await
 }

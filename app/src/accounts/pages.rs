@@ -169,9 +169,9 @@ fn AccountDetails() -> impl IntoView {
                         view! {
                             <dl class="details">
                                 <dt>"Name"</dt>
-                                <dd>{user.name}</dd>
+                                <dd>{user.name.clone()}</dd>
                                 <dt>"Email"</dt>
-                                <dd>{user.email}</dd>
+                                <dd>{user.email.clone()}</dd>
                                 <dt>"Member since"</dt>
                                 <dd>{when(&user.date_joined)}</dd>
                             </dl>

@@ -6,7 +6,7 @@ use super::PatientDoctors;
 use super::{AssignedDoctor, DOCTORS_OF_PATIENT_SORTS, MAPPING_SORTS, Mapping, MappingListItem};
 use crate::audit::action;
 use crate::audit::service::{self as audit, Event};
-use crate::auth::CurrentUser;
+use crate::auth::{Administrator, CurrentUser};
 use crate::db::Db;
 use crate::doctors::service as doctors;
 use crate::error::{AppError, Constraint, NON_FIELD_ERRORS, OnConstraint};
@@ -246,6 +246,18 @@ pub async fn list(
     )
     .await?;
     Ok(page)
+}
+
+/// How many assignments there are, of every owner's patients (the admin site).
+pub async fn count_all(db: &Db, _: &Administrator) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(
+            sqlx::query_scalar!(r#"select count(*) as "count!" from patient_doctor_mappings"#)
+                .fetch_one(conn)
+                .await?,
+        )
+    })
+    .await
 }
 
 /// How many assignments `user`'s patients have.

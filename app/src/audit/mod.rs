@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod csv;
+#[cfg(feature = "ssr")]
 pub mod fhir;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -71,6 +73,9 @@ pub mod action {
         AUDIT_PRUNE,
     ];
 }
+
+/// The kinds of object an event is about, for the `object_type` filter.
+pub const OBJECT_TYPES: [&str; 4] = ["patient", "mapping", "user", "audit"];
 
 /// How many events a patient's "Access history" shows, newest first.
 pub const HISTORY_SHOWN: i64 = 20;

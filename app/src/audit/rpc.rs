@@ -10,17 +10,11 @@ use leptos::prelude::*;
 #[server(prefix = "/rpc", endpoint = "patient_access_history")]
 pub async fn patient_access_history(id: i64) -> Result<Page<AuditEvent>, AppError> {
     use super::service::{self, AuditQuery};
-    use crate::listing::ListParams;
     let state = expect_context::<crate::state::AppState>();
     let user = crate::session::ssr::require_user().await?;
     let query = AuditQuery {
-        list: ListParams::first(&service::AUDIT_SORTS, super::HISTORY_SHOWN),
         patient: Some(id),
-        actor: None,
-        action: None,
-        outcome: None,
-        since: None,
-        until: None,
+        ..AuditQuery::first(super::HISTORY_SHOWN)
     };
     service::list(&state.pool, &user, false, &query).await
 }

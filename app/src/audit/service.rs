@@ -6,7 +6,7 @@
 //! written with others in one statement (see [`super::recorder`] for what a crash can
 //! lose).
 
-use super::{AuditEvent, OUTCOMES, action};
+use super::{AuditEvent, OBJECT_TYPES, OUTCOMES, action};
 use crate::auth::{CurrentUser, Origin};
 use crate::error::AppError;
 use crate::listing::{ListParams, ListQuery, QueryPairs, Sort, Sorts};
@@ -213,16 +213,40 @@ pub async fn listed(
     db.audit().read(user.into(), event).await
 }
 
-/// A page of events: `patient`, `actor`, `action`, `outcome`, `since`, `until`.
+/// A page of events: `patient`, `actor`, `object_type`, `action`, `outcome`, `since`,
+/// `until`.
 #[derive(Debug, Clone)]
 pub struct AuditQuery {
     pub list: ListParams,
     pub patient: Option<i64>,
     pub actor: Option<i64>,
+    pub object_type: Option<String>,
     pub action: Option<String>,
     pub outcome: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Only these actions (none: any). Set by the admin site, not read from a query.
+    pub actions: Vec<&'static str>,
+    /// Only events about this user's account or by this user. Set by the admin site.
+    pub subject: Option<i64>,
+}
+
+impl AuditQuery {
+    /// The first `page_size` events, newest first, unfiltered.
+    pub fn first(page_size: i64) -> AuditQuery {
+        AuditQuery {
+            list: ListParams::first(&AUDIT_SORTS, page_size),
+            patient: None,
+            actor: None,
+            object_type: None,
+            action: None,
+            outcome: None,
+            since: None,
+            until: None,
+            actions: Vec::new(),
+            subject: None,
+        }
+    }
 }
 
 /// Newest first, by when the access happened (a read's event is written a moment after
@@ -254,6 +278,7 @@ impl utoipa::IntoParams for AuditQuery {
             vec![
                 param("patient", "Events about this patient", id()),
                 param("actor", "Events caused by this user", id()),
+                param("object_type", "One kind of object", choice(&OBJECT_TYPES)),
                 param("action", "One action", choice(&action::ALL)),
                 param("outcome", "One outcome", choice(&OUTCOMES)),
                 param(
@@ -276,6 +301,7 @@ impl utoipa::IntoParams for AuditQuery {
 impl ListQuery for AuditQuery {
     fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
         let (mut patient, mut actor, mut action, mut outcome) = (None, None, None, None);
+        let mut object_type = None;
         let (mut since, mut until) = (None, None);
         let given = |key: &str| pairs.get(key).is_some_and(|v| !v.trim().is_empty());
         let list = ListParams::parse(pairs, &AUDIT_SORTS, |input| {
@@ -285,6 +311,9 @@ impl ListQuery for AuditQuery {
             if given("actor") {
                 actor = input.id("actor", false);
             }
+            object_type = input
+                .optional_choice("object_type", &OBJECT_TYPES)
+                .filter(|o| !o.is_empty());
             action = input
                 .optional_choice("action", &action::ALL)
                 .filter(|a| !a.is_empty());
@@ -298,10 +327,13 @@ impl ListQuery for AuditQuery {
             list,
             patient,
             actor,
+            object_type,
             action,
             outcome,
             since,
             until,
+            actions: Vec::new(),
+            subject: None,
         })
     }
 }
@@ -357,6 +389,17 @@ pub async fn list(
                 count(*) over () as total
          from audit_events e where true",
     );
+    filter(&mut builder, user, is_admin, query);
+    query.list.fetch_page(db, builder).await
+}
+
+/// The conditions of `query`, and of what `user` may see, on `audit_events e`.
+fn filter(
+    builder: &mut QueryBuilder<'_, Postgres>,
+    user: &CurrentUser,
+    is_admin: bool,
+    query: &AuditQuery,
+) {
     if !is_admin {
         // Each side has its index (owner, actor); with a `patient` filter, that index leads.
         builder
@@ -372,8 +415,28 @@ pub async fn list(
     if let Some(actor) = query.actor {
         builder.push(" and e.actor_id = ").push_bind(actor);
     }
+    if let Some(kind) = &query.object_type {
+        builder
+            .push(" and e.object_type = ")
+            .push_bind(kind.clone());
+    }
     if let Some(action) = &query.action {
         builder.push(" and e.action = ").push_bind(action.clone());
+    }
+    if !query.actions.is_empty() {
+        let actions: Vec<String> = query.actions.iter().map(|a| a.to_string()).collect();
+        builder
+            .push(" and e.action = any(")
+            .push_bind(actions)
+            .push(")");
+    }
+    if let Some(subject) = query.subject {
+        builder
+            .push(" and ((e.object_type = 'user' and e.object_id = ")
+            .push_bind(subject)
+            .push(") or e.actor_id = ")
+            .push_bind(subject)
+            .push(")");
     }
     if let Some(outcome) = &query.outcome {
         builder.push(" and e.outcome = ").push_bind(outcome.clone());
@@ -384,7 +447,47 @@ pub async fn list(
     if let Some(until) = query.until {
         builder.push(" and e.at < ").push_bind(until);
     }
-    query.list.fetch_page(db, builder).await
+}
+
+/// The most events one export holds.
+pub const EXPORT_MAX: i64 = 100_000;
+
+/// Every event `user` may see that `query` matches (its page ignored), newest first, at
+/// most [`EXPORT_MAX`]: the admin site's CSV export.
+pub async fn export(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    is_admin: bool,
+    query: &AuditQuery,
+) -> Result<Vec<AuditEvent>, AppError> {
+    db.audit().flush().await?;
+    let mut builder = QueryBuilder::<Postgres>::new(
+        "select e.id, e.at, e.actor_id as actor, e.actor_email, e.action, e.object_type,
+                e.object_id, e.patient_id as patient, e.outcome,
+                host(e.client_address) as client_address, e.user_agent, e.request_id, e.detail
+         from audit_events e where true",
+    );
+    filter(&mut builder, user, is_admin, query);
+    builder
+        .push(" order by e.at desc, e.id desc limit ")
+        .push_bind(EXPORT_MAX);
+    db.read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
+        .await
+}
+
+/// How many events there are: exact while few, the planner's estimate beyond 100,000
+/// (counting millions of rows would make the admin index slow).
+pub async fn count(db: &crate::db::Db) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query_scalar!(
+            r#"select case when c.reltuples > 100000 then c.reltuples::int8
+                           else (select count(*) from audit_events) end as "count!"
+               from pg_class c where c.oid = 'audit_events'::regclass"#
+        )
+        .fetch_one(conn)
+        .await?)
+    })
+    .await
 }
 
 /// Removes the events older than `before`, after recording in the same transaction that

@@ -52,6 +52,23 @@ where
     }
 }
 
+/// Proof that a user is an active administrator, as the database said a moment ago: only
+/// `accounts::admin::require_admin` makes one. Service functions that see across owners
+/// (the admin site's counts) take it, so they cannot be called without the check.
+#[derive(Debug, Clone)]
+pub struct Administrator(CurrentUser);
+
+impl Administrator {
+    /// For `accounts::admin::require_admin`, after it has checked.
+    pub(crate) fn vouched_for(user: CurrentUser) -> Administrator {
+        Administrator(user)
+    }
+
+    pub fn user(&self) -> &CurrentUser {
+        &self.0
+    }
+}
+
 /// The user behind a valid token, unless the account has been deactivated since (checked
 /// in memory: see [`revoked`]).
 pub fn active(state: &AppState, user_id: i64, origin: Origin) -> Result<CurrentUser, AppError> {

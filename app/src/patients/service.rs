@@ -5,7 +5,7 @@
 use super::{BLOOD_GROUPS, PATIENT_SORTS, Patient, PatientListItem, RecentPatient};
 use crate::audit::action;
 use crate::audit::service::{self as audit, Event, Outcome, changed_fields};
-use crate::auth::CurrentUser;
+use crate::auth::{Administrator, CurrentUser};
 use crate::db::{Coalesced, Db};
 use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
@@ -388,6 +388,18 @@ pub async fn list(
     )
     .await?;
     Ok(page)
+}
+
+/// How many patients there are, of every owner (the admin site).
+pub async fn count_all(db: &Db, _: &Administrator) -> Result<i64, AppError> {
+    db.read(async |conn| {
+        Ok(
+            sqlx::query_scalar!(r#"select count(*) as "count!" from patients"#)
+                .fetch_one(conn)
+                .await?,
+        )
+    })
+    .await
 }
 
 /// How many patients `user` has.

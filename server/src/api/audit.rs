@@ -80,3 +80,30 @@ fn wants_fhir(headers: &HeaderMap) -> bool {
                 .is_some_and(|m| m.trim().eq_ignore_ascii_case(fhir::MEDIA_TYPE))
         })
 }
+
+/// `GET /admin/activity.csv`: the admin site's export of the audit trail, with Activity's
+/// filters (at most `EXPORT_MAX` events, newest first). Active administrators only; the
+/// browser sends the session cookie.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Listed(query): Listed<AuditQuery>,
+) -> Result<Response, AppError> {
+    admin::require_admin(&state.pool, &user).await?;
+    let events = audit::export(&state.pool, &user, true, &query).await?;
+    let name = format!(
+        "attachment; filename=\"carebase-activity-{}.csv\"",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+    );
+    let mut response = app::audit::csv::document(&events).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -22,6 +22,7 @@ use serde_json::json;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+pub use audit::export_csv as audit_csv;
 pub use extract::JsonInput;
 
 /// Every REST route and its OpenAPI entry, assembled in one place: each domain's module

@@ -5,6 +5,7 @@
 mod common;
 
 mod admin;
+mod admin_site;
 mod audit;
 mod auth;
 mod commands;
