@@ -5,7 +5,10 @@
 -- the application's own included. The one exception is `server audit prune --before DATE`:
 -- in one transaction it first records an `audit.prune` event, names that event in the
 -- setting `carebase.audit_prune`, and then deletes only events older than the date that
--- event states. A DELETE without such an event of its own transaction is refused.
+-- event states (never a date to come). A DELETE without such an event of its own
+-- transaction is refused. (The table's owner can still drop or disable the triggers: for
+-- strict enforcement the application connects as a role that is not the owner, with
+-- INSERT and SELECT only; see the README.)
 --
 -- No foreign keys: an event outlives the user, patient or doctor it is about.
 create table audit_events (
@@ -38,9 +41,14 @@ create table audit_events (
 -- not follow time exactly, and lists order by `at`.)
 create index audit_events_patient on audit_events (patient_id, at desc) where patient_id is not null;
 create index audit_events_owner on audit_events (patient_owner, at desc) where patient_owner is not null;
-create index audit_events_actor on audit_events (actor_id, at desc) where actor_id is not null;
+-- An actor's actions, by kind: an actor and an action together (the admin's Activity) are
+-- one index range, where (actor, time) would read every action of the actor.
+create index audit_events_actor on audit_events (actor_id, action, at desc) where actor_id is not null;
 -- Every event newest first, time ranges (`since`, `until`) and pruning.
 create index audit_events_at on audit_events (at desc);
+-- The administrative actions (the admin site's index), few among millions of reads.
+create index audit_events_administrative on audit_events (at desc)
+    where action in ('user.create', 'user.update', 'user.password_change', 'audit.prune', 'audit.export');
 
 create function audit_events_refuse_change() returns trigger
 language plpgsql as $$
@@ -59,6 +67,7 @@ begin
     if prune is null or not exists (
         select 1 from audit_events
         where id = prune and action = 'audit.prune' and xmin = pg_current_xact_id()::xid
+          and (detail ->> 'before')::timestamptz <= statement_timestamp()
     ) then
         raise exception 'audit events are append-only: DELETE refused (only `server audit prune` removes old events)'
             using errcode = 'insufficient_privilege';
@@ -96,3 +105,9 @@ create trigger audit_events_prune_only
 create trigger audit_events_prune_rows
     before delete on audit_events
     for each row execute function audit_events_check_pruned_row();
+
+-- Fired even with `session_replication_role = replica` (which a superuser may set).
+alter table audit_events enable always trigger audit_events_no_update;
+alter table audit_events enable always trigger audit_events_no_truncate;
+alter table audit_events enable always trigger audit_events_prune_only;
+alter table audit_events enable always trigger audit_events_prune_rows;

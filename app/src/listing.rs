@@ -161,6 +161,13 @@ mod ssr {
                 .map_or(DEFAULT_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE));
 
             let mut input = Input::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
+            // Any parameter, known or not, is kept with the list's audit event: none may
+            // hold what PostgreSQL cannot store.
+            for (key, value) in pairs {
+                if key.contains('\0') || value.contains('\0') {
+                    input.error(&key.replace('\0', ""), "Null characters are not allowed.");
+                }
+            }
             let search = input
                 .optional_text("search", SEARCH_MAX_CHARS)
                 .filter(|s| !s.is_empty())

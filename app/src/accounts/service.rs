@@ -146,14 +146,28 @@ pub async fn login(
     );
     let account_key = throttle::key(per_account, client.0, Some(&email));
     let address_key = throttle::key(per_address, client.0, None);
-    throttle::attempt(
+    if let Err(throttled) = throttle::attempt(
         pool,
         &[
             (per_account, account_key.clone()),
             (per_address, address_key.clone()),
         ],
     )
-    .await?;
+    .await
+    {
+        if matches!(throttled, AppError::Throttled { .. }) {
+            // A guess refused without being checked is still a guess at this account.
+            let actor = Actor {
+                id: None,
+                email: Some(&email),
+                origin,
+            };
+            let event = Event::new(action::LOGIN_FAILED, "user", None)
+                .detail(serde_json::json!({ "throttled": true }));
+            audit::failed(pool, actor, event).await?;
+        }
+        return Err(throttled);
+    }
 
     let row = sqlx::query!(
         "select id, name, email, password_hash, is_active from users where lower(email) = lower($1)",

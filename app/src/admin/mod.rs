@@ -30,10 +30,12 @@ pub struct AccountView {
     pub history: Vec<AuditEvent>,
 }
 
-/// The actions an administrator's Activity and index call administrative.
-pub const ADMINISTRATIVE: [&str; 4] = [
+/// The actions the admin index calls administrative (the migration's partial index
+/// `audit_events_administrative` lists the same).
+pub const ADMINISTRATIVE: [&str; 5] = [
     crate::audit::action::USER_CREATE,
     crate::audit::action::USER_UPDATE,
     crate::audit::action::USER_PASSWORD,
     crate::audit::action::AUDIT_PRUNE,
+    crate::audit::action::AUDIT_EXPORT,
 ];

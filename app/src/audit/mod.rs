@@ -51,9 +51,11 @@ pub mod action {
     pub const USER_PASSWORD: &str = "user.password_change";
     /// Old events removed (`server audit prune`).
     pub const AUDIT_PRUNE: &str = "audit.prune";
+    /// Events exported from the admin site (the query).
+    pub const AUDIT_EXPORT: &str = "audit.export";
 
     /// Every action, for the `action` filter.
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 18] = [
         PATIENT_READ,
         PATIENT_LIST,
         PATIENT_CREATE,
@@ -71,6 +73,7 @@ pub mod action {
         USER_UPDATE,
         USER_PASSWORD,
         AUDIT_PRUNE,
+        AUDIT_EXPORT,
     ];
 }
 

@@ -60,6 +60,8 @@ struct Queued {
 pub struct Recorder {
     options: PgConnectOptions,
     capacity: usize,
+    /// Set by [`Recorder::close`]: nothing is queued after it.
+    closed: std::sync::atomic::AtomicBool,
     /// The queue, and the task writing it: started on first use, taken by [`Recorder::close`].
     writer: Mutex<Option<Writer>>,
 }
@@ -76,6 +78,7 @@ impl Recorder {
         Arc::new(Recorder {
             options: options.options([("synchronous_commit", "off")]),
             capacity: capacity.max(1),
+            closed: Default::default(),
             writer: Mutex::new(None),
         })
     }
@@ -112,6 +115,9 @@ impl Recorder {
     }
 
     async fn send(&self, item: Item) -> Result<(), AppError> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(AppError::Unavailable);
+        }
         let sender = {
             let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
             let writer = writer.get_or_insert_with(|| {
@@ -124,9 +130,10 @@ impl Recorder {
         sender.send(item).await.map_err(|_| AppError::Unavailable)
     }
 
-    /// Writes what is queued, then stops (at shutdown, before the pool closes). Reads
-    /// recorded afterwards would start a new writer.
+    /// Writes what is queued, then stops (at shutdown, before the pool closes). A read
+    /// after it is answered 503: it could not be recorded.
     pub async fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
         let writer = self
             .writer
             .lock()
@@ -177,6 +184,26 @@ async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, m
             };
             match written {
                 Ok(()) => break,
+                // An event the database refuses as data (class 22 or 23) would block the
+                // queue for good: each event goes on its own, and one that is refused is
+                // logged and left out.
+                Err(sqlx::Error::Database(error))
+                    if error
+                        .code()
+                        .is_some_and(|c| c.starts_with("22") || c.starts_with("23")) =>
+                {
+                    if let Some(c) = conn.as_mut() {
+                        for event in &batch {
+                            if let Err(error) = insert(c, std::slice::from_ref(event)).await {
+                                crate::log::error(
+                                    "an audit event was refused by the database and left out",
+                                    &format!("{} ({}): {error}", event.action, event.request_id),
+                                );
+                            }
+                        }
+                    }
+                    break;
+                }
                 Err(error) => {
                     crate::log::error("audit events could not be written", &error.to_string());
                     if let Some(c) = conn.take() {

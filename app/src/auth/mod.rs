@@ -256,7 +256,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// refresh of the REST API, and how a page renews an expired access cookie.
 ///
 /// Recorded in the audit trail as `auth.token_refresh`: a success, or a failure when the
-/// token names its user (signed by us, but revoked, expired or of a deactivated account).
+/// token is ours and unexpired but revoked, or its account deactivated (a token that is not
+/// ours, or has expired, names nobody to record it against).
 ///
 /// Errors: 401 for a refresh token that is malformed, expired, revoked, of the wrong type
 /// or whose user no longer exists.

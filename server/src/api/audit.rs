@@ -91,6 +91,10 @@ pub async fn export_csv(
 ) -> Result<Response, AppError> {
     admin::require_admin(&state.pool, &user).await?;
     let events = audit::export(&state.pool, &user, true, &query).await?;
+    // What left the system, and for whom: the query and how many events.
+    let event = audit::Event::new(app::audit::action::AUDIT_EXPORT, "audit", None)
+        .detail(serde_json::json!({ "query": query.list.asked, "events": events.len() }));
+    audit::record(&mut *state.pool.acquire().await?, (&user).into(), event).await?;
     let name = format!(
         "attachment; filename=\"carebase-activity-{}.csv\"",
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ")

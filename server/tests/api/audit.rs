@@ -426,6 +426,37 @@ async fn events_are_append_only_and_only_a_recorded_prune_removes_old_ones(pool:
             "{statement}: {error}"
         );
     }
+    // Nor does a superuser's replication role, which skips ordinary triggers.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::raw_sql("set local session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let error = sqlx::raw_sql("delete from audit_events")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("append-only"), "{error}");
+    drop(tx);
+    // A prune record of this transaction whose date is still to come opens nothing.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::raw_sql(
+        "with prune as (
+             insert into audit_events (action, object_type, outcome, detail)
+             values ('audit.prune', 'audit', 'success', '{\"before\": \"infinity\"}')
+             returning id
+         )
+         select set_config('carebase.audit_prune', id::text, true) from prune",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let error = sqlx::raw_sql("delete from audit_events where action <> 'audit.prune'")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("append-only"), "{error}");
+    drop(tx);
     // Naming an event that is not a prune of this transaction does not open the door.
     let mut tx = pool.begin().await.unwrap();
     sqlx::raw_sql(
@@ -540,11 +571,18 @@ async fn each_user_sees_the_events_that_concern_them(pool: PgPool) {
             s("patient.create", "success"),
         ]
     );
-    // Bob sees his refused attempt, not Ann's own reads.
+    // Bob sees neither Ann's reads nor his own refused attempt: whether it was denied or
+    // failed would tell him that Ann's patient exists. Nor his attempt on no patient at
+    // all, which would tell the same by its absence.
     let r = app
         .get(&format!("/api/audit/?patient={id}"), Some(&bob.token))
         .await;
-    assert_eq!(actions(&r), vec![s("patient.read", "denied")]);
+    assert_eq!(r.body["count"], 0, "{}", r.raw);
+    app.get("/api/patients/987654/", Some(&bob.token)).await;
+    let r = app
+        .get("/api/audit/?action=patient.read", Some(&bob.token))
+        .await;
+    assert_eq!(actions(&r), vec![s("patient.read", "success")]);
     // Ann sees nothing of Bob's own patient.
     let r = app
         .get(
@@ -713,4 +751,52 @@ async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool
             .await
             .unwrap();
     assert_eq!(reads, 20);
+}
+
+/// Whatever a list's query holds is kept with its event: a parameter PostgreSQL could not
+/// store (a NUL) is refused with a 400, and the writer goes on writing the others.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_query_the_trail_could_not_store_is_refused_and_the_trail_goes_on(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let ann = app.signed_in("Ann Owner").await;
+    for path in [
+        "/api/patients/?page_size=%00",
+        "/api/patients/?x%00=1",
+        "/api/mappings/?q=%00",
+    ] {
+        let r = app.get(path, Some(&ann.token)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST);
+    }
+    let r = app.get("/api/patients/?search=ann", Some(&ann.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let lists: Vec<Value> = events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "patient.list")
+        .collect();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0]["detail"]["query"], json!({"search": "ann"}));
+}
+
+/// Sign-ins refused by the throttle, unchecked, are still recorded against the email.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn throttled_sign_ins_are_recorded(pool: PgPool) {
+    let app = TestApp::new(pool);
+    app.register("Ann", "ann@example.com").await;
+    for _ in 0..11 {
+        app.post(
+            "/api/auth/login/",
+            json!({"email": "ann@example.com", "password": "wrong"}),
+            None,
+        )
+        .await;
+    }
+    let throttled: Vec<Value> = events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e["detail"]["throttled"] == true)
+        .collect();
+    assert_eq!(throttled.len(), 1);
+    assert_eq!(throttled[0]["action"], "auth.login_failed");
+    assert_eq!(throttled[0]["actor_email"], "ann@example.com");
 }
