@@ -91,8 +91,14 @@ pub fn active(state: &AppState, user_id: i64, origin: Origin) -> Result<CurrentU
 pub struct RequestId(pub std::sync::Arc<str>);
 
 impl RequestId {
+    /// 32 hex digits: a random number drawn once per process, then a counter. Unique
+    /// across instances and restarts, and cheap (no system call per request).
     pub fn new() -> RequestId {
-        RequestId(uuid::Uuid::new_v4().simple().to_string().into())
+        static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let process = PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        RequestId(format!("{process:016x}{n:016x}").into())
     }
 }
 
