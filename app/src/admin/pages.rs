@@ -148,17 +148,7 @@ fn event_row(event: &AuditEvent) -> impl IntoView + use<> {
         (kind, Some(id), None) => format!("{kind} {id}").into_any(),
         (kind, None, None) => kind.to_owned().into_any(),
     };
-    let fields = event
-        .detail
-        .get("fields")
-        .and_then(|f| f.as_array())
-        .map(|f| {
-            f.iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .filter(|f| !f.is_empty());
+    let fields = event.changed_fields();
     view! {
         <tr>
             <td>{when(&event.at)}</td>

@@ -115,26 +115,29 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// The names of the fields a change changed, as a list (`name, phone_number`); `None`
+    /// when the event names none.
+    pub fn changed_fields(&self) -> Option<String> {
+        let names: Vec<&str> = self
+            .detail
+            .get("fields")?
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    }
+
     /// The event in a few words, as a page shows it: "viewed", "changed name, phone_number".
     pub fn describe(&self) -> String {
-        let fields = || {
-            self.detail
-                .get("fields")
-                .and_then(|f| f.as_array())
-                .map(|f| {
-                    f.iter()
-                        .filter_map(|v| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default()
-        };
         match self.action.as_str() {
             action::PATIENT_READ => "viewed the record".into(),
             action::PATIENT_LIST => "listed patients".into(),
             action::PATIENT_CREATE => "added the record".into(),
-            action::PATIENT_UPDATE if fields().is_empty() => "saved the record unchanged".into(),
-            action::PATIENT_UPDATE => format!("changed {}", fields()),
+            action::PATIENT_UPDATE => match self.changed_fields() {
+                Some(fields) => format!("changed {fields}"),
+                None => "saved the record unchanged".into(),
+            },
             action::PATIENT_DELETE => "deleted the record".into(),
             action::MAPPING_CREATE => "assigned a doctor".into(),
             action::MAPPING_DELETE => "unassigned a doctor".into(),

@@ -175,11 +175,15 @@ pub async fn refused(
     Ok(())
 }
 
-/// Records an attempt refused for who the caller is (a wrong password, a revoked token):
-/// written on its own, as nothing else is.
+/// Records `event` on its own, when it goes with no change (a token renewed, an export),
+/// durably before the caller answers.
+pub async fn record_alone(pool: &PgPool, actor: Actor<'_>, event: Event) -> Result<(), AppError> {
+    record(&mut *pool.acquire().await?, actor, event).await
+}
+
+/// Records an attempt refused for who the caller is (a wrong password, a revoked token).
 pub async fn failed(pool: &PgPool, actor: Actor<'_>, event: Event) -> Result<(), AppError> {
-    let mut conn = pool.acquire().await?;
-    record(&mut conn, actor, event.outcome(Outcome::Failed)).await
+    record_alone(pool, actor, event.outcome(Outcome::Failed)).await
 }
 
 /// The names of the fields whose values differ between `before` and `after` (JSON objects

@@ -298,7 +298,7 @@ pub async fn renew_access(
         return Err(AppError::invalid_token());
     }
     let access = keys.issue(claims.user_id, TokenType::Access)?.token;
-    audit::record(&mut *pool.acquire().await?, actor, event).await?;
+    audit::record_alone(pool, actor, event).await?;
     Ok(access)
 }
 

@@ -94,7 +94,7 @@ pub async fn export_csv(
     // What left the system, and for whom: the query and how many events.
     let event = audit::Event::new(app::audit::action::AUDIT_EXPORT, "audit", None)
         .detail(serde_json::json!({ "query": query.list.asked, "events": events.len() }));
-    audit::record(&mut *state.pool.acquire().await?, (&user).into(), event).await?;
+    audit::record_alone(&state.pool, (&user).into(), event).await?;
     let name = format!(
         "attachment; filename=\"carebase-activity-{}.csv\"",
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ")

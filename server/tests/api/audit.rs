@@ -386,11 +386,7 @@ async fn a_change_and_its_event_commit_together_or_not_at_all(pool: PgPool) {
         .patch(&path, json!({"name": "Changed"}), Some(&ann.token))
         .await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.raw);
-    let updates: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'patient.update'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let updates = count_events(&pool, "patient.update").await;
     assert_eq!(updates, 0);
     sqlx::raw_sql("drop trigger fail_at_commit on patients")
         .execute(&pool)
@@ -400,11 +396,7 @@ async fn a_change_and_its_event_commit_together_or_not_at_all(pool: PgPool) {
         .patch(&path, json!({"name": "Changed"}), Some(&ann.token))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.raw);
-    let updates: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'patient.update'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let updates = count_events(&pool, "patient.update").await;
     assert_eq!(updates, 1);
 }
 
@@ -498,11 +490,7 @@ async fn events_are_append_only_and_only_a_recorded_prune_removes_old_ones(pool:
     assert_eq!(agent, "carebase audit prune");
     // Nothing recent is touched, and the prune records survive later prunes.
     assert_eq!(app::audit::service::prune(&pool, before).await.unwrap(), 0);
-    let prunes: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'audit.prune'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let prunes = count_events(&pool, "audit.prune").await;
     assert_eq!(prunes, 2);
 }
 
@@ -704,10 +692,7 @@ async fn the_audit_trail_comes_as_a_fhir_r4_bundle(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool: PgPool) {
     const QUEUE: usize = 4;
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("carebase")
-        .build();
-    let mut state = server::state(pool.clone(), SECRET.as_bytes(), &config(), options);
+    let mut state = state(&pool, &config());
     state.pool = app::db::Db::with_audit_queue(pool.clone(), 2, QUEUE);
     let app = std::sync::Arc::new(TestApp::with_state(pool.clone(), state));
     let ann = app.signed_in("Ann Owner").await;
@@ -745,11 +730,7 @@ async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool
         assert_eq!(status, StatusCode::OK);
     }
     app.state.pool.audit().close().await;
-    let reads: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'patient.read'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let reads = count_events(&pool, "patient.read").await;
     assert_eq!(reads, 20);
 }
 

@@ -67,19 +67,12 @@ impl TestApp {
 
     /// The application as `config` configures it.
     pub fn with_config(pool: PgPool, config: Config) -> Self {
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("carebase")
-            .build();
-        let state = server::state(pool.clone(), SECRET.as_bytes(), &config, options);
-        let router = server::app(state.clone());
-        TestApp {
-            pool,
-            state,
-            router,
-        }
+        let state = state(&pool, &config);
+        Self::with_state(pool, state)
     }
 
-    /// The application around a state built by the test (a smaller hashing gate, say).
+    /// The application around a state built by the test from [`state`] (a smaller hashing
+    /// gate, say).
     pub fn with_state(pool: PgPool, state: app::state::AppState) -> Self {
         let router = server::app(state.clone());
         TestApp {
@@ -200,6 +193,23 @@ impl TestApp {
             .unwrap()
             .to_owned()
     }
+}
+
+/// What the handlers share, as the server builds it from `config`.
+pub fn state(pool: &PgPool, config: &Config) -> app::state::AppState {
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("carebase")
+        .build();
+    server::state(pool.clone(), SECRET.as_bytes(), config, options)
+}
+
+/// How many audit events of `action` the database holds (queued reads not included).
+pub async fn count_events(pool: &PgPool, action: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from audit_events where action = $1")
+        .bind(action)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// Asserts the REST error envelope: a status and an `error` sentence.

@@ -279,15 +279,7 @@ async fn readiness_is_503_from_the_moment_the_server_drains(pool: PgPool) {
 /// refused at once with a 503, `Retry-After` and the envelope; none is a 500.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn sign_ins_beyond_the_hashing_queue_are_refused_with_503(pool: PgPool) {
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("carebase")
-        .build();
-    let mut state = server::state(
-        pool.clone(),
-        crate::common::SECRET.as_bytes(),
-        &config(),
-        options,
-    );
+    let mut state = crate::common::state(&pool, &config());
     state.guard = std::sync::Arc::new(app::auth::throttle::Guard {
         throttles: Default::default(),
         hashing: app::auth::password::Gate::new(1, 1),
