@@ -358,6 +358,7 @@ pub fn Notice() -> impl IntoView {
             Some("deleted") => "Deleted.",
             Some("assigned") => "Doctor assigned.",
             Some("unassigned") => "Doctor unassigned.",
+            Some("password") => "Password set. The user's sessions have ended.",
             _ => return None,
         };
         Some(view! { <div class="alert alert-success" role="status">{text}</div> })

@@ -135,7 +135,16 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/assignments") view=assignments::pages::AssignmentsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::pages::AdminIndexPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=admin::pages::AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/new") view=admin::pages::AdminAddUserPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view=admin::pages::AdminUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/patients") view=admin::records::AdminPatientsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/patients/delete") view=|| view! { <admin::records::AdminDeletePage kind=admin::Kind::Patients /> } ssr=SsrMode::Async />
+                    <Route path=path!("/admin/patients/:id") view=admin::records::AdminPatientPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/doctors") view=admin::records::AdminDoctorsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/doctors/delete") view=|| view! { <admin::records::AdminDeletePage kind=admin::Kind::Doctors /> } ssr=SsrMode::Async />
+                    <Route path=path!("/admin/doctors/:id") view=admin::records::AdminDoctorPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/assignments") view=admin::records::AdminAssignmentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/assignments/delete") view=|| view! { <admin::records::AdminDeletePage kind=admin::Kind::Assignments /> } ssr=SsrMode::Async />
                     <Route path=path!("/admin/activity") view=admin::pages::AdminActivityPage ssr=SsrMode::Async />
                 </Routes>
             </main>

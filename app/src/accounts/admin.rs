@@ -227,11 +227,13 @@ pub async fn set_access(
     audit::record(
         &mut tx,
         (&admin).into(),
-        Event::new(action::USER_UPDATE, "user", Some(id)).detail(serde_json::json!({
-            "fields": changed,
-            "is_active": will_be_active,
-            "is_admin": will_be_admin,
-        })),
+        Event::new(action::USER_UPDATE, "user", Some(id))
+            .detail(serde_json::json!({
+                "fields": changed,
+                "is_active": will_be_active,
+                "is_admin": will_be_admin,
+            }))
+            .administrative(true),
     )
     .await?;
     tx.commit().await?;
@@ -242,6 +244,46 @@ pub async fn set_access(
         "account access changed"
     );
     Ok(updated)
+}
+
+/// Adds an account (the admin site's "Add user"): name, email, `password`, `password2`
+/// with the registration rules and messages, and `is_admin`; recorded as `user.create` by
+/// the administrator.
+///
+/// Errors: 403 for anyone but an active administrator; 400 as for registration, or for an
+/// `is_admin` that is not true or false.
+#[tracing::instrument(skip(pool, db, hashing, input), fields(user_id = admin.id))]
+pub async fn add(
+    pool: &PgPool,
+    db: &Db,
+    hashing: &crate::auth::password::Gate,
+    admin: CurrentUser,
+    mut input: Input,
+) -> Result<Account, AppError> {
+    require_admin(db, &admin).await?;
+    let is_admin = input.boolean("is_admin", false).unwrap_or(false);
+    let user =
+        super::service::create(pool, hashing, input, is_admin, &admin.origin, Some(&admin)).await?;
+    get(db, admin, user.id).await
+}
+
+/// Sets another account's password (the admin site's "Set password"): `password` and
+/// `password2` with the registration rules. The account's sessions end; recorded as
+/// `user.password_change` by the administrator (never the password).
+///
+/// Errors: 403 for anyone but an active administrator; 404 for no such account; 400 for
+/// a password the rules refuse.
+#[tracing::instrument(skip(pool, db, hashing, input), fields(user_id = admin.id))]
+pub async fn set_password(
+    pool: &PgPool,
+    db: &Db,
+    hashing: &crate::auth::password::Gate,
+    admin: CurrentUser,
+    id: i64,
+    input: Input,
+) -> Result<(), AppError> {
+    require_admin(db, &admin).await?;
+    super::service::replace_password(pool, hashing, id, input, (&admin).into()).await
 }
 
 fn not_found() -> AppError {

@@ -33,7 +33,7 @@ pub async fn register(
     let limit = &guard.throttles.signup_per_address;
     let client = origin.client;
     throttle::attempt(pool, &[(limit, throttle::key(limit, client.0, None))]).await?;
-    create(pool, &guard.hashing, input, false, origin).await
+    create(pool, &guard.hashing, input, false, origin, None).await
 }
 
 /// Creates an active administrator (`server createsuperuser`), with the same rules and
@@ -47,19 +47,20 @@ pub async fn create_administrator(
     input: Input,
 ) -> Result<UserSummary, AppError> {
     let origin = Origin::command_line("createsuperuser");
-    let user = create(pool, hashing, input, true, &origin).await?;
+    let user = create(pool, hashing, input, true, &origin, None).await?;
     tracing::info!(user_id = user.id, "administrator created");
     Ok(user)
 }
 
 /// A new account from `name`, `email`, `password` and `password2`, recorded as a
-/// `user.create` event of the new user.
-async fn create(
+/// `user.create` event of `by` (an administrator adding it), or of the new user.
+pub(super) async fn create(
     pool: &PgPool,
     hashing: &password::Gate,
     mut input: Input,
     is_admin: bool,
     origin: &Origin,
+    by: Option<&crate::auth::CurrentUser>,
 ) -> Result<UserSummary, AppError> {
     let name = input.text("name", true, NAME_MAX);
     let email = input.email("email", true);
@@ -106,13 +107,19 @@ async fn create(
             message: EMAIL_TAKEN,
         }],
     )?;
-    let actor = Actor {
-        id: Some(user.id),
-        email: Some(&user.email),
-        origin,
+    let actor = match by {
+        Some(admin) => admin.into(),
+        None => Actor {
+            id: Some(user.id),
+            email: Some(&user.email),
+            origin,
+        },
     };
+    // An administrator's, or an operator's (createsuperuser); never a registration.
+    let administrative = by.is_some() || is_admin;
     let event = Event::new(action::USER_CREATE, "user", Some(user.id))
-        .detail(serde_json::json!({ "is_admin": is_admin }));
+        .detail(serde_json::json!({ "is_admin": is_admin }))
+        .administrative(administrative);
     audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "user registered");
@@ -261,15 +268,41 @@ pub async fn set_password(
     pool: &PgPool,
     hashing: &password::Gate,
     email: &str,
-    mut input: Input,
+    input: Input,
 ) -> Result<(), AppError> {
     let user = sqlx::query!(
-        "select id, name, email from users where lower(email) = lower($1)",
+        "select id from users where lower(email) = lower($1)",
         email.trim()
     )
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::NotFound(format!("No user has the email {:?}.", email.trim())))?;
+    // Typed at the server: nobody signed in did it.
+    let origin = Origin::command_line("changepassword");
+    let actor = Actor {
+        id: None,
+        email: Some(""),
+        origin: &origin,
+    };
+    replace_password(pool, hashing, user.id, input, actor).await
+}
+
+/// Sets account `id`'s password from `password` and `password2` (the registration rules),
+/// revokes its refresh tokens and records `user.password_change` by `actor`, in one
+/// transaction.
+///
+/// Errors: 404 for no such account; 400 for a password the rules refuse.
+pub(super) async fn replace_password(
+    pool: &PgPool,
+    hashing: &password::Gate,
+    id: i64,
+    mut input: Input,
+    actor: Actor<'_>,
+) -> Result<(), AppError> {
+    let user = sqlx::query!("select id, name, email from users where id = $1", id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound("User not found.".into()))?;
     let password = new_password(&mut input, &user.name, &user.email);
     input.finish("Password not changed")?;
     let Some(password) = password else {
@@ -285,17 +318,10 @@ pub async fn set_password(
     .execute(&mut *tx)
     .await?;
     crate::auth::revoke_sessions(&mut tx, user.id).await?;
-    // Typed at the server: nobody signed in did it.
-    let origin = Origin::command_line("changepassword");
-    let actor = Actor {
-        id: None,
-        email: Some(""),
-        origin: &origin,
-    };
     audit::record(
         &mut tx,
         actor,
-        Event::new(action::USER_PASSWORD, "user", Some(user.id)),
+        Event::new(action::USER_PASSWORD, "user", Some(user.id)).administrative(true),
     )
     .await?;
     tx.commit().await?;

@@ -5,9 +5,11 @@
 //! administrative change is recorded in the audit trail with the change.
 
 pub mod pages;
+pub mod records;
 pub mod rpc;
 
 use crate::accounts::Account;
+use crate::assignments::AdminMappingItem;
 use crate::audit::AuditEvent;
 use serde::{Deserialize, Serialize};
 
@@ -30,12 +32,106 @@ pub struct AccountView {
     pub history: Vec<AuditEvent>,
 }
 
-/// The actions the admin index calls administrative (the migration's partial index
-/// `audit_events_administrative` lists the same).
-pub const ADMINISTRATIVE: [&str; 5] = [
-    crate::audit::action::USER_CREATE,
-    crate::audit::action::USER_UPDATE,
-    crate::audit::action::USER_PASSWORD,
-    crate::audit::action::AUDIT_PRUNE,
-    crate::audit::action::AUDIT_EXPORT,
-];
+/// A patient of any owner with its assignments and its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub patient: crate::patients::Patient,
+    pub assignments: Vec<AdminMappingItem>,
+    pub history: Vec<AuditEvent>,
+}
+
+/// A doctor with its assignments (to every owner's patients) and its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorRecord {
+    pub doctor: crate::doctors::Doctor,
+    pub assignments: Vec<AdminMappingItem>,
+    pub history: Vec<AuditEvent>,
+}
+
+/// What the admin site can delete several of at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Patients,
+    Doctors,
+    Assignments,
+}
+
+impl Kind {
+    /// The list's address: `/admin/{path}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Kind::Patients => "patients",
+            Kind::Doctors => "doctors",
+            Kind::Assignments => "assignments",
+        }
+    }
+
+    pub fn noun(self) -> crate::components::Noun {
+        use crate::components::Noun;
+        match self {
+            Kind::Patients => Noun::new("patient", "patients"),
+            Kind::Doctors => Noun::new("doctor", "doctors"),
+            Kind::Assignments => Noun::new("assignment", "assignments"),
+        }
+    }
+
+    pub fn from_path(path: &str) -> Option<Kind> {
+        [Kind::Patients, Kind::Doctors, Kind::Assignments]
+            .into_iter()
+            .find(|k| k.path() == path)
+    }
+}
+
+/// What a deletion would remove: the objects chosen (id, how the page names it) and, with
+/// them, the assignments that go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub kind: Kind,
+    pub objects: Vec<(i64, String)>,
+    pub assignments: Vec<AdminMappingItem>,
+}
+
+/// The most objects one deletion takes.
+pub const DELETE_MAX: usize = 500;
+
+/// The ids of a deletion as posted ("3,7,12"): positive, at most [`DELETE_MAX`].
+pub fn parse_ids(text: &str) -> Result<Vec<i64>, crate::error::AppError> {
+    let invalid = || {
+        crate::error::AppError::field(
+            "Nothing deleted",
+            "ids",
+            format!("Choose between 1 and {DELETE_MAX} items by their ids."),
+        )
+    };
+    let mut ids = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let id = part
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(invalid)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() || ids.len() > DELETE_MAX {
+        return Err(invalid());
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_ids_are_positive_distinct_and_few() {
+        assert_eq!(parse_ids("3, 7,3,,12").unwrap(), vec![3, 7, 12]);
+        assert!(parse_ids("").is_err());
+        assert!(parse_ids("0").is_err());
+        assert!(parse_ids("1,x").is_err());
+        let too_many: Vec<String> = (1..=DELETE_MAX as i64 + 1).map(|n| n.to_string()).collect();
+        assert!(parse_ids(&too_many.join(",")).is_err());
+    }
+}

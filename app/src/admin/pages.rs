@@ -3,14 +3,15 @@
 //! `RequireUser`), and shows nothing of its own to anyone but an active administrator.
 
 use super::rpc::{
-    AdminSetAccess, admin_activity, admin_check, admin_overview, admin_user, admin_users,
+    AdminAddUser, AdminSetAccess, AdminSetPassword, admin_activity, admin_check, admin_overview,
+    admin_user, admin_users,
 };
 use super::{AccountView, Overview};
 use crate::accounts::{ACCOUNT_SORTS, Account};
 use crate::audit::{AuditEvent, OUTCOMES, action};
 use crate::components::{
     Column, ErrorPanel, Field, FormError, ListTable, Notice, Noun, Select, count_of, encode,
-    posted_error, query_as_map, record_by_id, when,
+    field_errors, posted_error, query_as_map, record_by_id, when,
 };
 use crate::error::AppError;
 use crate::session::RequireUser;
@@ -21,7 +22,10 @@ use leptos_router::hooks::use_query_map;
 /// Shows `children` to an active administrator; a 403 page to anyone else signed in (a
 /// visitor is sent to sign in by `RequireUser`).
 #[component]
-fn AdminOnly(allowed: Resource<Result<(), AppError>>, children: ChildrenFn) -> impl IntoView {
+pub(super) fn AdminOnly(
+    allowed: Resource<Result<(), AppError>>,
+    children: ChildrenFn,
+) -> impl IntoView {
     let children = StoredValue::new(children);
     view! {
         <RequireUser>
@@ -45,6 +49,9 @@ fn AdminNav() -> impl IntoView {
         <nav class="admin-nav" aria-label="Administration">
             <a href="/admin">"Administration"</a>
             <a href="/admin/users">"Users"</a>
+            <a href="/admin/patients">"Patients"</a>
+            <a href="/admin/doctors">"Doctors"</a>
+            <a href="/admin/assignments">"Assignments"</a>
             <a href="/admin/activity">"Activity"</a>
         </nav>
     }
@@ -83,9 +90,9 @@ fn OverviewView(overview: Overview) -> impl IntoView {
     view! {
         <section class="stats" aria-label="Counts">
             {tile("Users", overview.users, Some("/admin/users"))}
-            {tile("Patients", overview.patients, None)}
-            {tile("Doctors", overview.doctors, None)}
-            {tile("Assignments", overview.assignments, None)}
+            {tile("Patients", overview.patients, Some("/admin/patients"))}
+            {tile("Doctors", overview.doctors, Some("/admin/doctors"))}
+            {tile("Assignments", overview.assignments, Some("/admin/assignments"))}
             {tile("Activity events", overview.events, Some("/admin/activity"))}
         </section>
         <section class="panel" aria-labelledby="recent-admin">
@@ -101,7 +108,7 @@ fn OverviewView(overview: Overview) -> impl IntoView {
 
 /// Events as a table: when, who, what, object, outcome, from where.
 #[component]
-fn EventTable(events: Vec<AuditEvent>, caption: &'static str) -> impl IntoView {
+pub(super) fn EventTable(events: Vec<AuditEvent>, caption: &'static str) -> impl IntoView {
     let rows = events.iter().map(event_row).collect_view();
     view! {
         <div class="table-wrap">
@@ -246,7 +253,10 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <AdminOnly allowed>
-            <div class="page-heading"><h1>"Users"</h1></div>
+            <div class="page-heading">
+                <h1>"Users"</h1>
+                <a class="button" href="/admin/users/new">"Add user"</a>
+            </div>
             <form class="panel filters" method="get" action="/admin/users" role="search">
                 <Field label="Search" name="search" kind="search" value=current("search") errors=none() />
                 <Select label="Active" name="is_active" options=yes_no("Any") selected=current("is_active") errors=none() />
@@ -353,6 +363,7 @@ fn AccountPanel(view_: AccountView) -> impl IntoView {
                 }}
             </div>
         </section>
+        <PasswordPanel id=account.id />
         <section class="panel" aria-labelledby="user-history">
             <h2 id="user-history">"History"</h2>
             <p class="hint">
@@ -361,5 +372,73 @@ fn AccountPanel(view_: AccountView) -> impl IntoView {
             </p>
             <EventTable events=view_.history caption="History of this account" />
         </section>
+    }
+}
+
+/// Setting an account's password: typed twice, the registration rules; the account's
+/// sessions end.
+#[component]
+fn PasswordPanel(id: i64) -> impl IntoView {
+    let action = ServerAction::<AdminSetPassword>::new();
+    let error = Signal::stored(posted_error::<AdminSetPassword>());
+    let errors = field_errors(error);
+    view! {
+        <section class="panel" aria-labelledby="set-password">
+            <h2 id="set-password">"Set password"</h2>
+            <p class="hint">"The user is signed out everywhere and signs in with the new password."</p>
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id />
+                <div class="grid-2">
+                    <Field label="New password" name="password" kind="password" required=true autocomplete="new-password" errors=errors("password") />
+                    <Field label="New password again" name="password2" kind="password" required=true autocomplete="new-password" errors=errors("password2") />
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button button-secondary">"Set password"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// `/admin/users/new`: adds an account, with the registration rules; a plain form.
+#[component]
+pub fn AdminAddUserPage() -> impl IntoView {
+    let allowed = Resource::new(|| (), |_| admin_check());
+    let remembered = Resource::new(|| (), |_| crate::session::recall_form());
+    let action = ServerAction::<AdminAddUser>::new();
+    let error = Signal::stored(posted_error::<AdminAddUser>());
+    let errors = field_errors(error);
+    view! {
+        <Title text="Add user" />
+        <AdminOnly allowed>
+            <div class="page-heading"><h1>"Add user"</h1></div>
+            <section class="panel">
+                <FormError error />
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let typed = remembered.await.unwrap_or_default();
+                        let value = move |key: &str| typed.get(key).cloned().unwrap_or_default();
+                        view! {
+                            <ActionForm action=action>
+                                <div class="grid-2">
+                                    <Field label="Full name" name="name" value=value("name") required=true errors=errors("name") />
+                                    <Field label="Email" name="email" kind="email" value=value("email") required=true autocomplete="off" errors=errors("email") />
+                                    <Field label="Password" name="password" kind="password" required=true autocomplete="new-password" errors=errors("password") />
+                                    <Field label="Password again" name="password2" kind="password" required=true autocomplete="new-password" errors=errors("password2") />
+                                </div>
+                                <div class="field checkbox">
+                                    <input id="field-is_admin" type="checkbox" name="is_admin" value="true" />
+                                    <label for="field-is_admin">"Administrator (may enter the admin site)"</label>
+                                </div>
+                                <div class="actions">
+                                    <button type="submit" class="button">"Add user"</button>
+                                    <a class="button button-secondary" href="/admin/users">"Cancel"</a>
+                                </div>
+                            </ActionForm>
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </AdminOnly>
     }
 }

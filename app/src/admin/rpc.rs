@@ -27,7 +27,7 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
     let db = &state.pool;
     let admin = crate::accounts::admin::require_admin(db, &user).await?;
     let mut recent = AuditQuery::first(10);
-    recent.actions = super::ADMINISTRATIVE.to_vec();
+    recent.administrative = true;
     let (users, patients, (doctors, _), assignments, events, recent) = tokio::try_join!(
         crate::accounts::admin::count(db, &admin),
         crate::patients::service::count_all(db, &admin),
@@ -100,5 +100,208 @@ pub async fn admin_set_access(
     let input = Input::from_pairs(pairs);
     crate::accounts::admin::set_access(&state.pool, &state.pool, user, id, input).await?;
     leptos_axum::redirect(&format!("/admin/users/{id}?notice=updated"));
+    Ok(())
+}
+
+/// Adds an account (name, email, the password twice, administrator or not), then shows it.
+#[server(prefix = "/rpc", endpoint = "admin_add_user")]
+pub async fn admin_add_user(
+    name: String,
+    email: String,
+    password: String,
+    password2: String,
+    is_admin: Option<String>,
+) -> Result<(), AppError> {
+    use crate::input::Input;
+    let state = expect_context::<crate::state::AppState>();
+    let user = crate::session::ssr::require_user().await?;
+    let remembered = [("name", name.as_str()), ("email", email.as_str())];
+    let mut pairs = vec![
+        ("name", name.clone()),
+        ("email", email.clone()),
+        ("password", password),
+        ("password2", password2),
+    ];
+    pairs.extend(is_admin.map(|v| ("is_admin", v)));
+    let input = Input::from_pairs(pairs);
+    let add =
+        crate::accounts::admin::add(&state.pool, &state.pool, &state.guard.hashing, user, input);
+    let account = crate::session::ssr::remembering(&remembered, add).await?;
+    leptos_axum::redirect(&format!("/admin/users/{}?notice=created", account.id));
+    Ok(())
+}
+
+/// Sets an account's password (typed twice), then shows the account.
+#[server(prefix = "/rpc", endpoint = "admin_set_password")]
+pub async fn admin_set_password(
+    id: i64,
+    password: String,
+    password2: String,
+) -> Result<(), AppError> {
+    use crate::input::Input;
+    let state = expect_context::<crate::state::AppState>();
+    let user = crate::session::ssr::require_user().await?;
+    let input = Input::from_pairs([("password", password), ("password2", password2)]);
+    crate::accounts::admin::set_password(
+        &state.pool,
+        &state.pool,
+        &state.guard.hashing,
+        user,
+        id,
+        input,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/admin/users/{id}?notice=password"));
+    Ok(())
+}
+
+/// The proof that the signed-in user is an active administrator, for the functions below.
+#[cfg(feature = "ssr")]
+async fn administrator() -> Result<(crate::state::AppState, crate::auth::Administrator), AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let user = crate::session::ssr::require_user().await?;
+    let admin = crate::accounts::admin::require_admin(&state.pool, &user).await?;
+    Ok((state, admin))
+}
+
+/// A page of every owner's patients: search, `owner`, `blood_group`, ordering.
+#[server(prefix = "/rpc", endpoint = "admin_patients", input = leptos::server_fn::codec::Json)]
+pub async fn admin_patients(
+    query: QueryPairs,
+) -> Result<Page<crate::patients::AdminPatientItem>, AppError> {
+    use crate::patients::admin::{self, AdminPatientQuery};
+    let (state, proof) = administrator().await?;
+    let query = <AdminPatientQuery as crate::listing::ListQuery>::parse(&query)?;
+    admin::list(&state.pool, &proof, &query).await
+}
+
+/// Any owner's patient, with its assignments and its history.
+#[server(prefix = "/rpc", endpoint = "admin_patient")]
+pub async fn admin_patient(id: i64) -> Result<super::PatientRecord, AppError> {
+    use crate::assignments::admin::{self as assignments, Within};
+    use crate::audit::service::{self as audit, AuditQuery};
+    let (state, proof) = administrator().await?;
+    let patient = crate::patients::admin::get(&state.pool, &proof, id).await?;
+    let assignments = assignments::within(&state.pool, &proof, Within::Patients(&[id])).await?;
+    let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
+    about.patient = Some(id);
+    let history = audit::list(&state.pool, proof.user(), true, &about).await?;
+    Ok(super::PatientRecord {
+        patient,
+        assignments,
+        history: history.items,
+    })
+}
+
+/// A page of the doctors: search, `specialization`, `is_available`, ordering.
+#[server(prefix = "/rpc", endpoint = "admin_doctors", input = leptos::server_fn::codec::Json)]
+pub async fn admin_doctors(
+    query: QueryPairs,
+) -> Result<Page<crate::doctors::DoctorListItem>, AppError> {
+    use crate::doctors::service::{self as doctors, DoctorQuery};
+    let (state, proof) = administrator().await?;
+    let query = <DoctorQuery as crate::listing::ListQuery>::parse(&query)?;
+    doctors::list(&state.pool, proof.user().clone(), &query).await
+}
+
+/// A doctor, with its assignments and its history.
+#[server(prefix = "/rpc", endpoint = "admin_doctor")]
+pub async fn admin_doctor(id: i64) -> Result<super::DoctorRecord, AppError> {
+    use crate::assignments::admin::{self as assignments, Within};
+    use crate::audit::service::{self as audit, AuditQuery};
+    let (state, proof) = administrator().await?;
+    let doctor = crate::doctors::service::get(&state.pool, proof.user().clone(), id).await?;
+    let assignments = assignments::within(&state.pool, &proof, Within::Doctors(&[id])).await?;
+    let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
+    about.object_type = Some("doctor".into());
+    about.object_id = Some(id);
+    let history = audit::list(&state.pool, proof.user(), true, &about).await?;
+    Ok(super::DoctorRecord {
+        doctor,
+        assignments,
+        history: history.items,
+    })
+}
+
+/// A page of every owner's assignments: search, `owner`, `patient`, `doctor`,
+/// `is_active`, ordering.
+#[server(prefix = "/rpc", endpoint = "admin_assignments", input = leptos::server_fn::codec::Json)]
+pub async fn admin_assignments(
+    query: QueryPairs,
+) -> Result<Page<crate::assignments::AdminMappingItem>, AppError> {
+    use crate::assignments::admin::{self, AdminMappingQuery};
+    let (state, proof) = administrator().await?;
+    let query = <AdminMappingQuery as crate::listing::ListQuery>::parse(&query)?;
+    admin::list(&state.pool, &proof, &query).await
+}
+
+/// What deleting the chosen objects (`ids`: "3,7,12") would remove, for the confirmation.
+#[server(prefix = "/rpc", endpoint = "admin_deletion")]
+pub async fn admin_deletion(kind: super::Kind, ids: String) -> Result<super::Deletion, AppError> {
+    use super::Kind;
+    use crate::assignments::admin::{self as assignments, Within};
+    let (state, proof) = administrator().await?;
+    let ids = super::parse_ids(&ids)?;
+    let db = &state.pool;
+    let (objects, assignments) = match kind {
+        Kind::Patients => {
+            let patients = crate::patients::admin::some(db, &proof, &ids).await?;
+            let objects = patients
+                .into_iter()
+                .map(|p| (p.id, format!("{} (of {})", p.name, p.owner_email)))
+                .collect();
+            (
+                objects,
+                assignments::within(db, &proof, Within::Patients(&ids)).await?,
+            )
+        }
+        Kind::Doctors => (
+            crate::doctors::service::names(db, &proof, &ids).await?,
+            assignments::within(db, &proof, Within::Doctors(&ids)).await?,
+        ),
+        Kind::Assignments => {
+            let found = assignments::within(db, &proof, Within::Assignments(&ids)).await?;
+            let objects = found
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.id,
+                        format!("Dr. {} for {}", m.doctor_name, m.patient_name),
+                    )
+                })
+                .collect();
+            (objects, Vec::new())
+        }
+    };
+    if objects.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "None of the chosen {} exists.",
+            kind.noun().many
+        )));
+    }
+    Ok(super::Deletion {
+        kind,
+        objects,
+        assignments,
+    })
+}
+
+/// Deletes the chosen objects (`ids`: "3,7,12") with what goes with them, in one
+/// transaction, then shows their list.
+#[server(prefix = "/rpc", endpoint = "admin_delete")]
+pub async fn admin_delete(kind: super::Kind, ids: String) -> Result<(), AppError> {
+    use super::Kind;
+    let (state, proof) = administrator().await?;
+    let ids = super::parse_ids(&ids)?;
+    let db = &state.pool;
+    let count = match kind {
+        Kind::Patients => crate::patients::admin::delete(db, &proof, &ids).await?,
+        Kind::Doctors => crate::doctors::service::delete_any(db, &proof, &ids).await?,
+        Kind::Assignments => crate::assignments::admin::delete(db, &proof, &ids).await?,
+    };
+    leptos_axum::redirect(&format!(
+        "/admin/{}?notice=deleted&deleted={count}",
+        kind.path()
+    ));
     Ok(())
 }

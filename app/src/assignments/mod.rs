@@ -8,6 +8,8 @@ use crate::patients::Patient;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod admin;
 pub mod pages;
 pub mod rpc;
 #[cfg(feature = "ssr")]
@@ -74,6 +76,23 @@ pub struct MappingListItem {
     pub assigned_date: DateTime<Utc>,
     pub is_active: bool,
     /// What was noted when the doctor was assigned (additive).
+    pub notes: String,
+}
+
+/// An assignment of any owner's patient, as the admin site lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AdminMappingItem {
+    pub id: i64,
+    pub patient: i64,
+    pub doctor: i64,
+    pub patient_name: String,
+    pub doctor_name: String,
+    /// The patient's owner.
+    pub owner: i64,
+    pub owner_email: String,
+    pub assigned_date: DateTime<Utc>,
+    pub is_active: bool,
     pub notes: String,
 }
 

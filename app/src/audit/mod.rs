@@ -39,6 +39,12 @@ pub mod action {
     pub const MAPPING_READ: &str = "mapping.read";
     /// A list of the assignments of the user's patients.
     pub const MAPPING_LIST: &str = "mapping.list";
+    /// A doctor added to the directory.
+    pub const DOCTOR_CREATE: &str = "doctor.create";
+    /// A doctor changed: the names of the changed fields.
+    pub const DOCTOR_UPDATE: &str = "doctor.update";
+    /// A doctor removed from the directory (its assignments go, each recorded).
+    pub const DOCTOR_DELETE: &str = "doctor.delete";
     pub const LOGIN: &str = "auth.login";
     pub const LOGIN_FAILED: &str = "auth.login_failed";
     pub const LOGOUT: &str = "auth.logout";
@@ -55,7 +61,7 @@ pub mod action {
     pub const AUDIT_EXPORT: &str = "audit.export";
 
     /// Every action, for the `action` filter.
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 21] = [
         PATIENT_READ,
         PATIENT_LIST,
         PATIENT_CREATE,
@@ -65,6 +71,9 @@ pub mod action {
         MAPPING_DELETE,
         MAPPING_READ,
         MAPPING_LIST,
+        DOCTOR_CREATE,
+        DOCTOR_UPDATE,
+        DOCTOR_DELETE,
         LOGIN,
         LOGIN_FAILED,
         LOGOUT,
@@ -78,7 +87,7 @@ pub mod action {
 }
 
 /// The kinds of object an event is about, for the `object_type` filter.
-pub const OBJECT_TYPES: [&str; 4] = ["patient", "mapping", "user", "audit"];
+pub const OBJECT_TYPES: [&str; 5] = ["patient", "mapping", "doctor", "user", "audit"];
 
 /// How many events a patient's "Access history" shows, newest first.
 pub const HISTORY_SHOWN: i64 = 20;

@@ -70,6 +70,9 @@ pub struct Event {
     pub owner: Option<i64>,
     pub outcome: Outcome,
     pub detail: Value,
+    /// An administrative action: an administrator's change on the admin site, or an
+    /// operator's command.
+    pub administrative: bool,
 }
 
 impl Event {
@@ -83,7 +86,14 @@ impl Event {
             owner: None,
             outcome: Outcome::Success,
             detail: json!({}),
+            administrative: false,
         }
+    }
+
+    /// Marks an administrative action (see the field).
+    pub fn administrative(mut self, administrative: bool) -> Event {
+        self.administrative = administrative;
+        self
     }
 
     /// An event about a patient's record (of a known owner, or looked up).
@@ -114,10 +124,10 @@ pub async fn record(
     sqlx::query!(
         "insert into audit_events
              (actor_id, actor_email, action, object_type, object_id, patient_id, patient_owner,
-              outcome, client_address, user_agent, request_id, detail)
+              outcome, client_address, user_agent, request_id, detail, administrative)
          select $1, coalesce($2, (select email from users where id = $1), ''), $3, $4, $5, $6,
                 coalesce($7, (select created_by from patients where id = $6)), $8,
-                $9::text::inet, $10, $11, $12",
+                $9::text::inet, $10, $11, $12, $13",
         actor.id,
         actor.email,
         event.action,
@@ -129,7 +139,8 @@ pub async fn record(
         address(actor.origin),
         actor.origin.user_agent,
         actor.origin.request_id,
-        event.detail
+        event.detail,
+        event.administrative
     )
     .execute(conn)
     .await?;
@@ -229,10 +240,12 @@ pub struct AuditQuery {
     pub outcome: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
-    /// Only these actions (none: any). Set by the admin site, not read from a query.
-    pub actions: Vec<&'static str>,
+    /// Only administrative actions. Set by the admin site, not read from a query.
+    pub administrative: bool,
     /// Only events about this user's account or by this user. Set by the admin site.
     pub subject: Option<i64>,
+    /// Only events about this object (with `object_type`). Set by the admin site.
+    pub object_id: Option<i64>,
 }
 
 impl AuditQuery {
@@ -245,8 +258,9 @@ impl AuditQuery {
             && self.outcome.is_none()
             && self.since.is_none()
             && self.until.is_none()
-            && self.actions.is_empty()
+            && !self.administrative
             && self.subject.is_none()
+            && self.object_id.is_none()
     }
 
     /// The first `page_size` events, newest first, unfiltered.
@@ -260,8 +274,9 @@ impl AuditQuery {
             outcome: None,
             since: None,
             until: None,
-            actions: Vec::new(),
+            administrative: false,
             subject: None,
+            object_id: None,
         }
     }
 }
@@ -349,8 +364,9 @@ impl ListQuery for AuditQuery {
             outcome,
             since,
             until,
-            actions: Vec::new(),
+            administrative: false,
             subject: None,
+            object_id: None,
         })
     }
 }
@@ -458,12 +474,11 @@ fn filter(
     if let Some(action) = &query.action {
         builder.push(" and e.action = ").push_bind(action.clone());
     }
-    if !query.actions.is_empty() {
-        let actions: Vec<String> = query.actions.iter().map(|a| a.to_string()).collect();
-        builder
-            .push(" and e.action = any(")
-            .push_bind(actions)
-            .push(")");
+    if query.administrative {
+        builder.push(" and e.administrative");
+    }
+    if let Some(id) = query.object_id {
+        builder.push(" and e.object_id = ").push_bind(id);
     }
     if let Some(subject) = query.subject {
         builder
@@ -539,8 +554,8 @@ pub async fn prune(pool: &PgPool, before: DateTime<Utc>) -> Result<i64, AppError
     .await?;
     let event = sqlx::query_scalar!(
         "insert into audit_events (action, object_type, outcome, client_address, user_agent,
-                                   request_id, detail)
-         values ($1, 'audit', 'success', null, $2, $3, $4)
+                                   request_id, detail, administrative)
+         values ($1, 'audit', 'success', null, $2, $3, $4, true)
          returning id",
         action::AUDIT_PRUNE,
         origin.user_agent,

@@ -2,7 +2,9 @@
 //! doctor, or an administrator, may change or remove it ([`may_change`]); others get a 403.
 
 use super::{DOCTOR_SORTS, Doctor, DoctorListItem, DoctorView};
-use crate::auth::CurrentUser;
+use crate::audit::action;
+use crate::audit::service::{self as audit, Event, changed_fields};
+use crate::auth::{Administrator, CurrentUser};
 use crate::db::Db;
 use crate::error::{AppError, Constraint, OnConstraint};
 use crate::input::Input;
@@ -95,7 +97,7 @@ impl ListQuery for DoctorQuery {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 struct Fields {
     name: String,
     email: String,
@@ -215,6 +217,12 @@ pub async fn create(
     .await
     .on_constraint(FAILED, UNIQUE)?;
     let doctor = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        (&user).into(),
+        Event::new(action::DOCTOR_CREATE, "doctor", Some(id)),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(doctor_id = doctor.id, "doctor created");
     Ok(doctor)
@@ -268,8 +276,35 @@ pub async fn update(
     pool: &PgPool,
     user: CurrentUser,
     id: i64,
+    input: Input,
+    partial: bool,
+) -> Result<Doctor, AppError> {
+    change(pool, &user, id, input, partial, false).await
+}
+
+/// Updates any doctor on the admin site (every field, as a PUT), with the API's rules;
+/// recorded as an administrative `doctor.update`.
+///
+/// Errors: 404 when there is no such doctor; 400 as for [`create`].
+#[tracing::instrument(skip(pool, admin, input), fields(user_id = admin.user().id))]
+pub async fn update_any(
+    pool: &PgPool,
+    admin: &Administrator,
+    id: i64,
+    input: Input,
+) -> Result<Doctor, AppError> {
+    change(pool, admin.user(), id, input, false, true).await
+}
+
+/// [`update`], recorded as a `doctor.update` by `user` with the names of the fields whose
+/// values changed.
+async fn change(
+    pool: &PgPool,
+    user: &CurrentUser,
+    id: i64,
     mut input: Input,
     partial: bool,
+    administrative: bool,
 ) -> Result<Doctor, AppError> {
     const FAILED: &str = "Failed to update doctor";
     let mut tx = pool.begin().await?;
@@ -282,7 +317,7 @@ pub async fn update(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(super::not_found)?;
-    authorize_change(&mut tx, user, row.created_by).await?;
+    authorize_change(&mut tx, user.clone(), row.created_by).await?;
     let current = Fields {
         name: row.name,
         email: row.email,
@@ -295,9 +330,11 @@ pub async fn update(
         consultation_fee: row.consultation_fee,
         is_available: row.is_available,
     };
+    let before = serde_json::json!(current);
     let fields = current.apply(&mut input, partial);
     check_unique(&mut tx, &mut input, &fields, Some(id)).await?;
     input.finish(FAILED)?;
+    let changed = changed_fields(&before, &serde_json::json!(fields));
     sqlx::query!(
         "update doctors set name = $1, email = $2, phone_number = $3, specialization = $4,
              qualification = $5, experience_years = $6, license_number = $7, clinic_address = $8,
@@ -319,6 +356,14 @@ pub async fn update(
     .await
     .on_constraint(FAILED, UNIQUE)?;
     let doctor = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        user.into(),
+        Event::new(action::DOCTOR_UPDATE, "doctor", Some(id))
+            .detail(serde_json::json!({ "fields": changed }))
+            .administrative(administrative),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(doctor_id = id, "doctor updated");
     Ok(doctor)
@@ -337,13 +382,73 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(super::not_found)?;
-    authorize_change(&mut tx, user, created_by).await?;
-    sqlx::query!("delete from doctors where id = $1", id)
-        .execute(&mut *tx)
-        .await?;
+    authorize_change(&mut tx, user.clone(), created_by).await?;
+    remove(&mut tx, &user, &[id], false).await?;
     tx.commit().await?;
     tracing::info!(doctor_id = id, "doctor deleted");
     Ok(())
+}
+
+/// Removes any doctors `ids` on the admin site, with their assignments, in one
+/// transaction; how many went.
+///
+/// Errors: 404 when none of them exists.
+#[tracing::instrument(skip(pool, admin), fields(user_id = admin.user().id))]
+pub async fn delete_any(
+    pool: &PgPool,
+    admin: &Administrator,
+    ids: &[i64],
+) -> Result<usize, AppError> {
+    let mut tx = pool.begin().await?;
+    let gone = remove(&mut tx, admin.user(), ids, true).await?;
+    if gone == 0 {
+        return Err(super::not_found());
+    }
+    tx.commit().await?;
+    tracing::info!(doctors = gone, "doctors deleted");
+    Ok(gone)
+}
+
+/// Deletes the doctors `ids`, each recorded as a `doctor.delete` by `user`, and each of
+/// their assignments as a `mapping.delete` against its patient (its owner sees that the
+/// doctor went); how many doctors went.
+async fn remove(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    ids: &[i64],
+    administrative: bool,
+) -> Result<usize, AppError> {
+    let assignments = sqlx::query!(
+        "select m.id, m.patient_id, m.doctor_id, p.created_by as owner
+         from patient_doctor_mappings m join patients p on p.id = m.patient_id
+         where m.doctor_id = any($1) order by m.id for update of m",
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let gone = sqlx::query_scalar!("delete from doctors where id = any($1) returning id", ids)
+        .fetch_all(&mut *tx)
+        .await?;
+    for mapping in assignments.iter().filter(|m| gone.contains(&m.doctor_id)) {
+        audit::record(
+            &mut *tx,
+            user.into(),
+            Event::new(action::MAPPING_DELETE, "mapping", Some(mapping.id))
+                .about_patient(mapping.patient_id, Some(mapping.owner))
+                .detail(serde_json::json!({ "doctor": mapping.doctor_id, "doctor_deleted": true }))
+                .administrative(administrative),
+        )
+        .await?;
+    }
+    for id in &gone {
+        audit::record(
+            &mut *tx,
+            user.into(),
+            Event::new(action::DOCTOR_DELETE, "doctor", Some(*id)).administrative(administrative),
+        )
+        .await?;
+    }
+    Ok(gone.len())
 }
 
 /// A page of the directory. Any signed-in user may call it.
@@ -375,6 +480,27 @@ pub async fn list(
             .push_bind(pattern.clone());
     }
     query.list.fetch_page(db, builder).await
+}
+
+/// The doctors `ids` that exist, as (id, name and specialization), in id order: what the
+/// admin site's deletion confirmation names.
+pub async fn names(
+    db: &Db,
+    _: &Administrator,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, AppError> {
+    db.read(async |conn| {
+        Ok(sqlx::query!(
+            "select id, name, specialization from doctors where id = any($1) order by id",
+            ids
+        )
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, format!("Dr. {} ({})", d.name, d.specialization)))
+        .collect())
+    })
+    .await
 }
 
 /// How many doctors the directory holds, and how many of them take new patients.

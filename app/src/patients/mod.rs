@@ -8,6 +8,8 @@ use crate::session::UserProfile;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod admin;
 pub mod pages;
 pub mod rpc;
 #[cfg(feature = "ssr")]
@@ -49,6 +51,21 @@ pub struct PatientListItem {
 }
 
 /// A patient as the start page lists the most recently added or changed ones.
+/// A patient of any owner, as the admin site lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AdminPatientItem {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub blood_group: String,
+    pub owner: i64,
+    pub owner_email: String,
+    pub created_at: DateTime<Utc>,
+    /// How many doctors are assigned to the patient.
+    pub assignments: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentPatient {
     pub id: i64,

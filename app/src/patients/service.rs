@@ -64,7 +64,7 @@ impl ListQuery for PatientQuery {
 
 /// The editable fields of a patient.
 #[derive(Debug, Clone, Default, serde::Serialize)]
-struct Fields {
+pub(super) struct Fields {
     name: String,
     email: String,
     phone_number: String,
@@ -261,24 +261,50 @@ pub async fn update(
     pool: &PgPool,
     user: CurrentUser,
     id: i64,
+    input: Input,
+    partial: bool,
+) -> Result<Patient, AppError> {
+    let owner = Some(user.id);
+    change(pool, &user, owner, id, input, partial).await
+}
+
+/// Updates patient `id` for `actor`: one of `owner`'s, or any owner's when `owner` is
+/// `None` (an administrator, who has shown it). Recorded as `patient.update` by `actor`,
+/// with the names of the fields whose values changed.
+pub(super) async fn change(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    owner: Option<i64>,
+    id: i64,
     mut input: Input,
     partial: bool,
 ) -> Result<Patient, AppError> {
     const FAILED: &str = "Failed to update patient";
+    let administrative = owner.is_none();
     let mut tx = pool.begin().await?;
-    let current = sqlx::query_as!(
-        Fields,
-        "select name, email, phone_number, address, date_of_birth, blood_group, medical_history
-         from patients where id = $1 and created_by = $2 for update",
+    let current = sqlx::query!(
+        "select name, email, phone_number, address, date_of_birth, blood_group, medical_history,
+             created_by
+         from patients where id = $1 and ($2::int8 is null or created_by = $2) for update",
         id,
-        user.id
+        owner
     )
     .fetch_optional(&mut *tx)
     .await?;
     let Some(current) = current else {
         drop(tx);
-        audit::refused(pool, &user, action::PATIENT_UPDATE, "patient", id).await?;
+        audit::refused(pool, actor, action::PATIENT_UPDATE, "patient", id).await?;
         return Err(super::not_found());
+    };
+    let owner = current.created_by;
+    let current = Fields {
+        name: current.name,
+        email: current.email,
+        phone_number: current.phone_number,
+        address: current.address,
+        date_of_birth: current.date_of_birth,
+        blood_group: current.blood_group,
+        medical_history: current.medical_history,
     };
     let before = serde_json::json!(current);
     let fields = current.apply(&mut input, partial);
@@ -287,7 +313,7 @@ pub async fn update(
     sqlx::query!(
         "update patients set name = $1, email = $2, phone_number = $3, address = $4,
              date_of_birth = $5, blood_group = $6, medical_history = $7, updated_at = now()
-         where id = $8 and created_by = $9",
+         where id = $8",
         fields.name,
         fields.email,
         fields.phone_number,
@@ -295,19 +321,19 @@ pub async fn update(
         fields.date_of_birth,
         fields.blood_group,
         fields.medical_history,
-        id,
-        user.id
+        id
     )
     .execute(&mut *tx)
     .await
     .on_constraint(FAILED, UNIQUE)?;
-    let patient = fetch(&mut tx, &user, id).await?;
+    let patient = fetch_of(&mut tx, Some(owner), id).await?;
     audit::record(
         &mut tx,
-        (&user).into(),
+        actor.into(),
         Event::new(action::PATIENT_UPDATE, "patient", Some(id))
-            .about_patient(id, Some(user.id))
-            .detail(serde_json::json!({ "fields": changed })),
+            .about_patient(id, Some(owner))
+            .detail(serde_json::json!({ "fields": changed }))
+            .administrative(administrative),
     )
     .await?;
     tx.commit().await?;
@@ -320,33 +346,56 @@ pub async fn update(
 /// Errors: 404 as for [`get`].
 #[tracing::instrument(skip(pool), fields(user_id = user.id))]
 pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let assignments = sqlx::query_scalar!(
-        r#"with gone as (delete from patients where id = $1 and created_by = $2 returning id)
-           select count(m.id) as "assignments!" from gone
-           left join patient_doctor_mappings m on m.patient_id = gone.id
-           group by gone.id"#,
-        id,
-        user.id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(assignments) = assignments else {
-        drop(tx);
+    let gone = remove(pool, &user, Some(user.id), &[id]).await?;
+    if gone.is_empty() {
         audit::refused(pool, &user, action::PATIENT_DELETE, "patient", id).await?;
         return Err(super::not_found());
-    };
-    audit::record(
-        &mut tx,
-        (&user).into(),
-        Event::new(action::PATIENT_DELETE, "patient", Some(id))
-            .about_patient(id, Some(user.id))
-            .detail(serde_json::json!({ "assignments_removed": assignments })),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(patient_id = id, "patient deleted");
+    }
     Ok(())
+}
+
+/// Deletes the patients `ids` (with their assignments) that are `owner`'s, or any owner's
+/// when `owner` is `None` (an administrator, who has shown it), in one transaction, each
+/// recorded as `patient.delete` by `actor`. The ids of those deleted; the others did not
+/// exist (or were someone else's).
+pub(super) async fn remove(
+    pool: &PgPool,
+    actor: &CurrentUser,
+    owner: Option<i64>,
+    ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let mut tx = pool.begin().await?;
+    let gone = sqlx::query!(
+        r#"with gone as (
+               delete from patients where id = any($1) and ($2::int8 is null or created_by = $2)
+               returning id, created_by
+           )
+           select gone.id, gone.created_by, count(m.id) as "assignments!" from gone
+           left join patient_doctor_mappings m on m.patient_id = gone.id
+           group by gone.id, gone.created_by
+           order by gone.id"#,
+        ids,
+        owner
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for patient in &gone {
+        audit::record(
+            &mut tx,
+            actor.into(),
+            Event::new(action::PATIENT_DELETE, "patient", Some(patient.id))
+                .about_patient(patient.id, Some(patient.created_by))
+                .detail(serde_json::json!({ "assignments_removed": patient.assignments }))
+                .administrative(owner.is_none()),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let ids: Vec<i64> = gone.iter().map(|p| p.id).collect();
+    if !ids.is_empty() {
+        tracing::info!(patient_ids = ?ids, "patients deleted");
+    }
+    Ok(ids)
 }
 
 /// A page of `user`'s patients.
@@ -461,15 +510,26 @@ pub async fn fetch(
     user: &CurrentUser,
     id: i64,
 ) -> Result<Patient, AppError> {
+    fetch_of(conn, Some(user.id), id).await
+}
+
+/// Reads patient `id` of `owner` (of any owner when `None`) with its creator's details.
+///
+/// Errors: 404 when there is no such patient (of that owner).
+pub(super) async fn fetch_of(
+    conn: &mut PgConnection,
+    owner: Option<i64>,
+    id: i64,
+) -> Result<Patient, AppError> {
     let row = sqlx::query_as!(
         PatientRow,
         r#"select p.id, p.name, p.email, p.phone_number, p.address, p.date_of_birth,
                   p.blood_group, p.medical_history, p.created_by, p.created_at, p.updated_at,
                   u.name as "owner_name", u.email as "owner_email", u.date_joined as "owner_joined"
            from patients p join users u on u.id = p.created_by
-           where p.id = $1 and p.created_by = $2"#,
+           where p.id = $1 and ($2::int8 is null or p.created_by = $2)"#,
         id,
-        user.id
+        owner
     )
     .fetch_optional(&mut *conn)
     .await?

@@ -93,7 +93,8 @@ pub async fn export_csv(
     let events = audit::export(&state.pool, &user, true, &query).await?;
     // What left the system, and for whom: the query and how many events.
     let event = audit::Event::new(app::audit::action::AUDIT_EXPORT, "audit", None)
-        .detail(serde_json::json!({ "query": query.list.asked, "events": events.len() }));
+        .detail(serde_json::json!({ "query": query.list.asked, "events": events.len() }))
+        .administrative(true);
     audit::record_alone(&state.pool, (&user).into(), event).await?;
     let name = format!(
         "attachment; filename=\"carebase-activity-{}.csv\"",

@@ -54,8 +54,11 @@ pub fn EditDoctorPage() -> impl IntoView {
 
 /// The create and edit form, filled with the doctor (when editing) or with what was typed
 /// before a failed plain post.
+///
+/// `admin`: the admin site's change form (it saves as the administrator and comes back
+/// to the admin site).
 #[component]
-fn DoctorForm(doctor: Option<Doctor>) -> impl IntoView {
+pub fn DoctorForm(doctor: Option<Doctor>, #[prop(optional)] admin: bool) -> impl IntoView {
     let error = posted_error::<SaveDoctor>();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
@@ -74,7 +77,7 @@ fn DoctorForm(doctor: Option<Doctor>) -> impl IntoView {
                         };
                         let mut values = doctor.map(doctor_values).unwrap_or_default();
                         values.extend(typed);
-                        view! { <DoctorFormIsland id values available error /> }
+                        view! { <DoctorFormIsland id values available error admin /> }
                     })
                 }}
             </Suspense>
@@ -109,18 +112,21 @@ fn DoctorFormIsland(
     id: Option<i64>,
     values: BTreeMap<String, String>,
     available: bool,
+    admin: bool,
     error: Option<AppError>,
 ) -> impl IntoView {
     let action = ServerAction::<SaveDoctor>::new();
     let error = action_error(action, error);
     let errors = field_errors(error);
     let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
-    let cancel = id.map_or("/doctors".to_owned(), |id| format!("/doctors/{id}"));
+    let home = if admin { "/admin/doctors" } else { "/doctors" };
+    let cancel = id.map_or(home.to_owned(), |id| format!("{home}/{id}"));
     view! {
         <div data-hydrated=hydration_marker()>
             <FormError error />
             <ActionForm action>
                 {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
+                {admin.then(|| view! { <input type="hidden" name="admin" value="true" /> })}
                 <div class="grid-2">
                     <Field label="Full name" name="name" value=value("name") required=true errors=errors("name") />
                     <Field label="Email" name="email" kind="email" value=value("email") required=true errors=errors("email") />

@@ -6,5 +6,5 @@ mod form;
 mod list;
 
 pub use detail::{DeleteDoctorPage, DoctorPage};
-pub use form::{EditDoctorPage, NewDoctorPage};
+pub use form::{DoctorForm, EditDoctorPage, NewDoctorPage};
 pub use list::DoctorsPage;

@@ -55,8 +55,11 @@ pub fn EditPatientPage() -> impl IntoView {
 
 /// The create and edit form, filled with the patient (when editing) or with what was typed
 /// before a failed plain post.
+///
+/// `admin`: the admin site's change form (it saves as the administrator and comes back
+/// to the admin site).
 #[component]
-fn PatientForm(patient: Option<Patient>) -> impl IntoView {
+pub fn PatientForm(patient: Option<Patient>, #[prop(optional)] admin: bool) -> impl IntoView {
     let error = posted_error::<SavePatient>();
     let remembered = Resource::new(|| (), |_| recall_form());
     view! {
@@ -69,7 +72,7 @@ fn PatientForm(patient: Option<Patient>) -> impl IntoView {
                         let id = patient.as_ref().map(|p| p.id);
                         let mut values = patient.map(patient_values).unwrap_or_default();
                         values.extend(typed);
-                        view! { <PatientFormIsland id values error /> }
+                        view! { <PatientFormIsland id values error admin /> }
                     })
                 }}
             </Suspense>
@@ -99,17 +102,24 @@ fn PatientFormIsland(
     id: Option<i64>,
     values: BTreeMap<String, String>,
     error: Option<AppError>,
+    admin: bool,
 ) -> impl IntoView {
     let action = ServerAction::<SavePatient>::new();
     let error = action_error(action, error);
     let errors = field_errors(error);
     let value = move |key: &str| values.get(key).cloned().unwrap_or_default();
-    let cancel = id.map_or("/patients".to_owned(), |id| format!("/patients/{id}"));
+    let home = if admin {
+        "/admin/patients"
+    } else {
+        "/patients"
+    };
+    let cancel = id.map_or(home.to_owned(), |id| format!("{home}/{id}"));
     view! {
         <div data-hydrated=hydration_marker()>
             <FormError error />
             <ActionForm action>
                 {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
+                {admin.then(|| view! { <input type="hidden" name="admin" value="true" /> })}
                 <div class="grid-2">
                     <Field label="Full name" name="name" value=value("name") required=true errors=errors("name") />
                     <Field label="Email" name="email" kind="email" value=value("email") errors=errors("email") />

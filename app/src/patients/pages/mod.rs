@@ -8,7 +8,7 @@ mod list;
 
 pub use delete::DeletePatientPage;
 pub use detail::PatientPage;
-pub use form::{EditPatientPage, NewPatientPage};
+pub use form::{EditPatientPage, NewPatientPage, PatientForm};
 pub use list::PatientsPage;
 
 use super::BLOOD_GROUPS;
