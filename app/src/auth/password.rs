@@ -45,7 +45,7 @@ pub struct Gate {
 /// A hash to compute, with where its answer goes.
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Threads that do nothing but hash, at the lowest scheduling priority: a hash gets the CPU
+/// Threads that do nothing but hash, in the idle scheduling class: a hash gets the CPU
 /// that requests leave, so sign-ins slow down under load and reads do not. (Tokio's own
 /// blocking threads are shared with other work, whose priority must not be lowered.)
 struct Workers {
@@ -58,14 +58,25 @@ impl std::fmt::Debug for Workers {
     }
 }
 
-/// Puts the calling thread at the lowest niceness (19). Not `SCHED_IDLE`: under a flood
-/// that keeps the CPU busy an idle-class thread would never run, and nobody could sign in.
+/// Puts the calling thread in the idle scheduling class (`SCHED_IDLE`): a request's thread
+/// that wakes up takes the core from a hash at once, where a thread at niceness 19 would
+/// keep it for the rest of its time slice (milliseconds, on the p99 of every read). A hash
+/// still gets every cycle requests leave: measured in `bench/abuse.sh`, sign-ins keep their
+/// pace (about 40 a second per thread) beside a read load that fills both cores. Only a
+/// flood that leaves no cycle idle at all holds sign-ins back, and then the queue's 503s
+/// say so (a hash at niceness 19 would get little more, some 1.5% of a core).
 fn lowest_priority() {
-    use thread_priority::{ThreadPriority, set_current_thread_priority};
-    if let Err(error) = set_current_thread_priority(ThreadPriority::Min) {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if let Err(error) =
+        set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
+    {
         tracing::warn!(
             ?error,
-            "could not lower the password-hashing thread's priority"
+            "could not put the password-hashing thread in the idle scheduling class"
         );
     }
 }
@@ -337,6 +348,21 @@ fn is_common(password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hashes_run_in_the_idle_scheduling_class() {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let gate = Gate::with_threads(1);
+        let policy = gate
+            .run(thread_priority::unix::thread_schedule_policy)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            policy,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
+    }
 
     fn errs(password: &str) -> Vec<String> {
         policy_errors(
