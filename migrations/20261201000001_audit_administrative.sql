@@ -1,7 +1,7 @@
--- Which events record an administrative action: an administrator's change on the admin
--- site (to any owner's patients, doctors, assignments or accounts), and the commands an
--- operator types (createsuperuser, changepassword, audit prune). The admin index lists
--- the most recent of them, and the Activity page can show them alone.
+-- Which events record an administrative action: a change that only an administrator's
+-- rights allowed (to another owner's patients, doctors or assignments, or to an account),
+-- and the commands an operator types (createsuperuser, changepassword, audit prune). The admin index lists
+-- the most recent of them.
 alter table audit_events add column administrative boolean not null default false;
 
 -- The events written before this column existed whose action was administrative by
@@ -10,7 +10,8 @@ alter table audit_events add column administrative boolean not null default fals
 alter table audit_events disable trigger audit_events_no_update;
 update audit_events set administrative = true
 where action in ('user.update', 'user.password_change', 'audit.prune', 'audit.export')
-   or (action = 'user.create' and user_agent like '%createsuperuser%');
+   -- Until now only createsuperuser made administrators (a registration never does).
+   or (action = 'user.create' and (detail ->> 'is_admin')::boolean);
 alter table audit_events enable always trigger audit_events_no_update;
 
 drop index audit_events_administrative;

@@ -358,7 +358,7 @@ pub fn Notice() -> impl IntoView {
             Some("deleted") => "Deleted.",
             Some("assigned") => "Doctor assigned.",
             Some("unassigned") => "Doctor unassigned.",
-            Some("password") => "Password set. The user's sessions have ended.",
+            Some("password") => "Password set. The account's refresh tokens are revoked.",
             _ => return None,
         };
         Some(view! { <div class="alert alert-success" role="status">{text}</div> })

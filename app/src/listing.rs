@@ -359,10 +359,10 @@ mod ssr {
 
     /// A row of a listing: the item and the total number of matching rows.
     #[derive(FromRow)]
-    struct Counted<T> {
+    pub struct Counted<T> {
         #[sqlx(flatten)]
-        item: T,
-        total: i64,
+        pub item: T,
+        pub total: i64,
     }
 
     fn invalid_page() -> AppError {

@@ -36,7 +36,7 @@ pub struct AccountView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientRecord {
     pub patient: crate::patients::Patient,
-    pub assignments: Vec<AdminMappingItem>,
+    pub assignments: Assigned,
     pub history: Vec<AuditEvent>,
 }
 
@@ -44,7 +44,7 @@ pub struct PatientRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DoctorRecord {
     pub doctor: crate::doctors::Doctor,
-    pub assignments: Vec<AdminMappingItem>,
+    pub assignments: Assigned,
     pub history: Vec<AuditEvent>,
 }
 
@@ -89,7 +89,22 @@ impl Kind {
 pub struct Deletion {
     pub kind: Kind,
     pub objects: Vec<(i64, String)>,
-    pub assignments: Vec<AdminMappingItem>,
+    pub assignments: Assigned,
+}
+
+/// Assignments of a record (or of records about to be deleted): the first of them, and
+/// how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Assigned {
+    pub shown: Vec<AdminMappingItem>,
+    pub total: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<(Vec<AdminMappingItem>, i64)> for Assigned {
+    fn from((shown, total): (Vec<AdminMappingItem>, i64)) -> Assigned {
+        Assigned { shown, total }
+    }
 }
 
 /// The most objects one deletion takes.

@@ -385,7 +385,10 @@ fn PasswordPanel(id: i64) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="set-password">
             <h2 id="set-password">"Set password"</h2>
-            <p class="hint">"The user is signed out everywhere and signs in with the new password."</p>
+            <p class="hint">
+                "The account's refresh tokens are revoked: each device signed in now must sign in again, with the new password, when its access token expires (within the access-token lifetime, 5 hours by default). To shut someone out at once, deactivate the account."
+            </p>
+            <FormError error />
             <ActionForm action=action>
                 <input type="hidden" name="id" value=id />
                 <div class="grid-2">

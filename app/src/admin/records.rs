@@ -8,7 +8,7 @@ use super::rpc::{
     AdminDelete, admin_assignments, admin_check, admin_deletion, admin_doctor, admin_doctors,
     admin_patient, admin_patients,
 };
-use super::{Deletion, DoctorRecord, Kind, PatientRecord};
+use super::{Assigned, Deletion, DoctorRecord, Kind, PatientRecord};
 use crate::assignments::AdminMappingItem;
 use crate::components::{
     Column, ErrorPanel, Field, FormError, ListTable, Notice, Select, count_of, posted_error,
@@ -223,16 +223,27 @@ fn assignment_cells(m: &AdminMappingItem) -> impl IntoView + use<> {
     }
 }
 
-/// A record's assignments (at most a thousand), with links to both sides.
+/// "and 12 more" when only the first of `assigned` are listed.
+fn more(assigned: &Assigned) -> Option<String> {
+    let more = assigned.total - assigned.shown.len() as i64;
+    (more > 0).then(|| format!("…and {more} more."))
+}
+
+/// A record's assignments (the first thousand), with links to both sides.
 #[component]
-fn AssignmentsPanel(items: Vec<AdminMappingItem>, caption: &'static str) -> impl IntoView {
+fn AssignmentsPanel(items: Assigned, caption: &'static str) -> impl IntoView {
     let rows = items
+        .shown
         .iter()
         .map(|m| view! { <tr>{assignment_cells(m)}</tr> })
         .collect_view();
+    let more = more(&items);
+    let total = items.total;
+    let items = items.shown;
     view! {
         <section class="panel" aria-label=caption>
-            <h2>{format!("Assignments ({})", items.len())}</h2>
+            <h2>{format!("Assignments ({total})")}</h2>
+            {more.map(|m| view! { <p class="hint">{m}</p> })}
             {if items.is_empty() {
                 view! { <p>"None."</p> }.into_any()
             } else {
@@ -465,9 +476,11 @@ fn ConfirmDeletion(deletion: Deletion) -> impl IntoView {
             view! { <li>{link}</li> }
         })
         .collect_view();
-    let going = deletion.assignments.len() as i64;
+    let going = deletion.assignments.total;
+    let more = more(&deletion.assignments);
     let assignments = deletion
         .assignments
+        .shown
         .iter()
         .map(|m| {
             view! {
@@ -485,6 +498,7 @@ fn ConfirmDeletion(deletion: Deletion) -> impl IntoView {
             {(going > 0).then(|| view! {
                 <p>{format!("With them go {}:", count_of(going, Kind::Assignments.noun()))}</p>
                 <ul class="deletion">{assignments}</ul>
+                {more}
             })}
             <p>"This cannot be undone. Each deletion is recorded in the activity."</p>
             <ActionForm action>

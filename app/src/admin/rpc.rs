@@ -182,7 +182,9 @@ pub async fn admin_patient(id: i64) -> Result<super::PatientRecord, AppError> {
     use crate::audit::service::{self as audit, AuditQuery};
     let (state, proof) = administrator().await?;
     let patient = crate::patients::admin::get(&state.pool, &proof, id).await?;
-    let assignments = assignments::within(&state.pool, &proof, Within::Patients(&[id])).await?;
+    let assignments = assignments::within(&state.pool, &proof, Within::Patients(&[id]))
+        .await?
+        .into();
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.patient = Some(id);
     let history = audit::list(&state.pool, proof.user(), true, &about).await?;
@@ -211,7 +213,9 @@ pub async fn admin_doctor(id: i64) -> Result<super::DoctorRecord, AppError> {
     use crate::audit::service::{self as audit, AuditQuery};
     let (state, proof) = administrator().await?;
     let doctor = crate::doctors::service::get(&state.pool, proof.user().clone(), id).await?;
-    let assignments = assignments::within(&state.pool, &proof, Within::Doctors(&[id])).await?;
+    let assignments = assignments::within(&state.pool, &proof, Within::Doctors(&[id]))
+        .await?
+        .into();
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.object_type = Some("doctor".into());
     about.object_id = Some(id);
@@ -250,17 +254,17 @@ pub async fn admin_deletion(kind: super::Kind, ids: String) -> Result<super::Del
                 .into_iter()
                 .map(|p| (p.id, format!("{} (of {})", p.name, p.owner_email)))
                 .collect();
-            (
-                objects,
-                assignments::within(db, &proof, Within::Patients(&ids)).await?,
-            )
+            let going = assignments::within(db, &proof, Within::Patients(&ids)).await?;
+            (objects, going.into())
         }
         Kind::Doctors => (
             crate::doctors::service::names(db, &proof, &ids).await?,
-            assignments::within(db, &proof, Within::Doctors(&ids)).await?,
+            assignments::within(db, &proof, Within::Doctors(&ids))
+                .await?
+                .into(),
         ),
         Kind::Assignments => {
-            let found = assignments::within(db, &proof, Within::Assignments(&ids)).await?;
+            let (found, _) = assignments::within(db, &proof, Within::Assignments(&ids)).await?;
             let objects = found
                 .into_iter()
                 .map(|m| {
@@ -270,7 +274,7 @@ pub async fn admin_deletion(kind: super::Kind, ids: String) -> Result<super::Del
                     )
                 })
                 .collect();
-            (objects, Vec::new())
+            (objects, super::Assigned::default())
         }
     };
     if objects.is_empty() {

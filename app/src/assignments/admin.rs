@@ -87,31 +87,39 @@ pub enum Within<'a> {
     Doctors(&'a [i64]),
 }
 
-/// The assignments that deleting these objects would remove, for the confirmation page
-/// (recorded as a `mapping.list`): at most 1,000, in id order.
+/// How many assignments [`within`] shows at most.
+pub const WITHIN_SHOWN: i64 = 1000;
+
+/// The assignments that deleting these objects would remove, for the confirmation page and
+/// a record's page (recorded as a `mapping.list`): the first [`WITHIN_SHOWN`] in id order,
+/// and how many there are in all.
 pub async fn within(
     db: &Db,
     admin: &Administrator,
     within: Within<'_>,
-) -> Result<Vec<AdminMappingItem>, AppError> {
+) -> Result<(Vec<AdminMappingItem>, i64), AppError> {
     let (column, ids, name) = match within {
         Within::Assignments(ids) => ("m.id", ids, "assignments"),
         Within::Patients(ids) => ("m.patient_id", ids, "patients"),
         Within::Doctors(ids) => ("m.doctor_id", ids, "doctors"),
     };
     let mut builder = QueryBuilder::<Postgres>::new(COLUMNS);
+    builder.push(", count(*) over () as total");
     builder.push(TABLES);
     builder
         .push(format!(" and {column} = any("))
         .push_bind(ids.to_vec())
-        .push(") order by m.id limit 1000");
-    let found: Vec<AdminMappingItem> = db
+        .push(") order by m.id limit ")
+        .push_bind(WITHIN_SHOWN);
+    let rows: Vec<crate::listing::Counted<AdminMappingItem>> = db
         .read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
         .await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    let found: Vec<AdminMappingItem> = rows.into_iter().map(|r| r.item).collect();
     let joined = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let asked = QueryPairs::from([(format!("delete_{name}"), joined)]);
     listed(db, admin, &asked, found.iter().map(|m| m.id).collect()).await?;
-    Ok(found)
+    Ok((found, total))
 }
 
 async fn listed(

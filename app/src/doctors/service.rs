@@ -107,8 +107,14 @@ struct Fields {
     experience_years: i32,
     license_number: String,
     clinic_address: String,
+    /// Compared by value when changes are recorded: 120 and 120.00 are the same fee.
+    #[serde(serialize_with = "by_value")]
     consultation_fee: Decimal,
     is_available: bool,
+}
+
+fn by_value<S: serde::Serializer>(fee: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&fee.normalize().to_string())
 }
 
 impl Default for Fields {
@@ -318,6 +324,8 @@ async fn change(
     .await?
     .ok_or_else(super::not_found)?;
     authorize_change(&mut tx, user.clone(), row.created_by).await?;
+    // Allowed by administrator rights alone: an administrative change, whatever the door.
+    let administrative = administrative || row.created_by != Some(user.id);
     let current = Fields {
         name: row.name,
         email: row.email,
@@ -383,7 +391,8 @@ pub async fn delete(pool: &PgPool, user: CurrentUser, id: i64) -> Result<(), App
     .await?
     .ok_or_else(super::not_found)?;
     authorize_change(&mut tx, user.clone(), created_by).await?;
-    remove(&mut tx, &user, &[id], false).await?;
+    let administrative = created_by != Some(user.id);
+    remove(&mut tx, &user, &[id], administrative).await?;
     tx.commit().await?;
     tracing::info!(doctor_id = id, "doctor deleted");
     Ok(())
@@ -418,6 +427,14 @@ async fn remove(
     ids: &[i64],
     administrative: bool,
 ) -> Result<usize, AppError> {
+    // The doctors first: while they are locked, no new assignment of them can be made
+    // (its foreign-key check waits), so the assignments read next are all that go.
+    sqlx::query!(
+        "select id from doctors where id = any($1) order by id for update",
+        ids
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let assignments = sqlx::query!(
         "select m.id, m.patient_id, m.doctor_id, p.created_by as owner
          from patient_doctor_mappings m join patients p on p.id = m.patient_id

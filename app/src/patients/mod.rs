@@ -50,7 +50,6 @@ pub struct PatientListItem {
     pub created_at: DateTime<Utc>,
 }
 
-/// A patient as the start page lists the most recently added or changed ones.
 /// A patient of any owner, as the admin site lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -66,6 +65,7 @@ pub struct AdminPatientItem {
     pub assignments: i64,
 }
 
+/// A patient as the start page lists the most recently added or changed ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentPatient {
     pub id: i64,
