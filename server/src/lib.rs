@@ -5,6 +5,7 @@ pub mod api;
 pub mod commands;
 pub mod config;
 pub mod embedded_pg;
+pub mod memory;
 pub mod serve;
 
 use app::auth::tokens::TokenKeys;

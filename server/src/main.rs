@@ -11,13 +11,26 @@ use std::str::FromStr;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc: faster than the system allocator under many small per-request allocations,
-/// and it hands the large password-hashing buffers (19 MiB each) back to the system.
+/// mimalloc: faster than the system allocator under many small per-request allocations;
+/// `server::memory` sets the options under which it gives freed memory back.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    server::memory::settle();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(start()),
+        Err(error) => {
+            eprintln!("carebase: could not start the runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start() -> ExitCode {
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
         .with_env_filter(

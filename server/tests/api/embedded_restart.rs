@@ -13,8 +13,11 @@ struct Running {
     addr: String,
 }
 
-fn start(data_dir: &Path) -> Running {
+fn start(data_dir: &Path, env: &[(&str, &str)]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_remove("MIMALLOC_PURGE_DELAY")
+        .env_remove("MIMALLOC_ARENA_EAGER_COMMIT")
+        .envs(env.iter().copied())
         .env_remove("DATABASE_URL")
         .env_remove("JWT_SECRET")
         .env("CAREBASE_DATA_DIR", data_dir)
@@ -35,6 +38,15 @@ fn start(data_dir: &Path) -> Running {
         .trim_end_matches('/')
         .to_owned();
     Running { child, addr }
+}
+
+/// The environment the running process has now (after any restart of itself).
+fn environ(running: &Running) -> Vec<String> {
+    std::fs::read(format!("/proc/{}/environ", running.child.id()))
+        .unwrap()
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect()
 }
 
 fn stop(mut running: Running) {
@@ -88,7 +100,17 @@ fn data_and_tokens_survive_a_restart_of_the_server_and_its_embedded_database() {
     ));
     std::fs::create_dir_all(&data_dir).unwrap();
 
-    let first = start(&data_dir);
+    let first = start(&data_dir, &[]);
+    // The process started itself again with the allocator's options (`server::memory`).
+    let env = environ(&first);
+    assert!(
+        env.contains(&"MIMALLOC_PURGE_DELAY=0".to_owned()),
+        "{env:?}"
+    );
+    assert!(
+        env.contains(&"MIMALLOC_ARENA_EAGER_COMMIT=0".to_owned()),
+        "{env:?}"
+    );
     assert_eq!(
         http(&first.addr, "GET", "/api/health/ready/", None, None).0,
         200
@@ -117,7 +139,17 @@ fn data_and_tokens_survive_a_restart_of_the_server_and_its_embedded_database() {
         "the embedded cluster is stopped with the server"
     );
 
-    let second = start(&data_dir);
+    // An operator's own value is kept.
+    let second = start(&data_dir, &[("MIMALLOC_PURGE_DELAY", "25")]);
+    let env = environ(&second);
+    assert!(
+        env.contains(&"MIMALLOC_PURGE_DELAY=25".to_owned()),
+        "{env:?}"
+    );
+    assert!(
+        env.contains(&"MIMALLOC_ARENA_EAGER_COMMIT=0".to_owned()),
+        "{env:?}"
+    );
     let (status, me) = http(&second.addr, "GET", "/api/auth/me/", None, Some(&access));
     assert_eq!(
         status, 200,
