@@ -64,11 +64,14 @@ impl ListQuery for AccountQuery {
     }
 }
 
-/// 403 unless `user` is an active administrator; the proof that they are, if they are.
+/// 403 unless `user` is an active administrator (a refusal is recorded: `admin.access`,
+/// `denied`); the proof that they are, if they are.
 pub async fn require_admin(db: &Db, user: &CurrentUser) -> Result<Administrator, AppError> {
     if is_admin(db, user).await? {
         Ok(Administrator::vouched_for(user.clone()))
     } else {
+        let event = Event::new(action::ADMIN_ACCESS, "admin", None).outcome(audit::Outcome::Denied);
+        audit::record_alone(db, user.into(), event).await?;
         Err(AppError::Forbidden(NOT_ADMIN.into()))
     }
 }

@@ -59,9 +59,12 @@ pub mod action {
     pub const AUDIT_PRUNE: &str = "audit.prune";
     /// Events exported from the admin site (the query).
     pub const AUDIT_EXPORT: &str = "audit.export";
+    /// The admin site or the admin API refused someone signed in who is not an active
+    /// administrator (outcome `denied`).
+    pub const ADMIN_ACCESS: &str = "admin.access";
 
     /// Every action, for the `action` filter.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 22] = [
         PATIENT_READ,
         PATIENT_LIST,
         PATIENT_CREATE,
@@ -83,11 +86,12 @@ pub mod action {
         USER_PASSWORD,
         AUDIT_PRUNE,
         AUDIT_EXPORT,
+        ADMIN_ACCESS,
     ];
 }
 
 /// The kinds of object an event is about, for the `object_type` filter.
-pub const OBJECT_TYPES: [&str; 5] = ["patient", "mapping", "doctor", "user", "audit"];
+pub const OBJECT_TYPES: [&str; 6] = ["patient", "mapping", "doctor", "user", "audit", "admin"];
 
 /// How many events a patient's "Access history" shows, newest first.
 pub const HISTORY_SHOWN: i64 = 20;

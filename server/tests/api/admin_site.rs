@@ -70,6 +70,21 @@ async fn every_admin_door_refuses_anyone_but_an_active_administrator(pool: PgPoo
         StatusCode::FORBIDDEN,
     );
     assert_error(&app.send(csv("", None)).await, StatusCode::UNAUTHORIZED);
+    // Each of Eve's refused calls is in the trail (a visitor's 401 comes before anyone is
+    // known); Eve sees her own.
+    let refused: i64 = sqlx::query_scalar(
+        "select count(*) from audit_events
+         where actor_id = $1 and action = 'admin.access' and outcome = 'denied'",
+    )
+    .bind(eve.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(refused, doors.len() as i64 + 1);
+    let r = app
+        .get("/api/audit/?action=admin.access", Some(&eve.token))
+        .await;
+    assert_eq!(r.body["count"], refused, "{}", r.raw);
 
     // The administrator gets through each (the last deactivates Eve, below).
     for (endpoint, body, json_body) in &doors[..5] {
