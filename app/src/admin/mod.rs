@@ -107,6 +107,25 @@ impl From<(Vec<AdminMappingItem>, i64)> for Assigned {
     }
 }
 
+/// Whether a staff save form was posted from the admin site (`admin=true`): then it
+/// changes an existing record as an administrator.
+///
+/// Errors: 400 for `admin=true` without a record's `id` (the admin site adds nothing).
+pub fn from_admin_site(
+    flag: Option<&str>,
+    id: Option<i64>,
+) -> Result<bool, crate::error::AppError> {
+    let admin = flag == Some("true");
+    if admin && id.is_none() {
+        return Err(crate::error::AppError::field(
+            "Nothing saved",
+            crate::error::NON_FIELD_ERRORS,
+            "The admin site changes existing records only.",
+        ));
+    }
+    Ok(admin)
+}
+
 /// The most objects one deletion takes.
 pub const DELETE_MAX: usize = 500;
 

@@ -28,13 +28,14 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
     let admin = crate::accounts::admin::require_admin(db, &user).await?;
     let mut recent = AuditQuery::first(10);
     recent.administrative = true;
+    // The ten newest, without counting them all.
     let (users, patients, (doctors, _), assignments, events, recent) = tokio::try_join!(
         crate::accounts::admin::count(db, &admin),
         crate::patients::service::count_all(db, &admin),
         crate::doctors::service::count(db, user.clone()),
         crate::assignments::service::count_all(db, &admin),
         audit::count(db),
-        audit::list(db, &user, true, &recent),
+        audit::newest(db, &user, true, &recent, 10),
     )?;
     Ok(Overview {
         users,
@@ -42,7 +43,7 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
         doctors,
         assignments,
         events,
-        recent: recent.items,
+        recent,
     })
 }
 
@@ -76,11 +77,8 @@ pub async fn admin_user(id: i64) -> Result<AccountView, AppError> {
     let account = crate::accounts::admin::get(&state.pool, user.clone(), id).await?;
     let mut about = AuditQuery::first(20);
     about.subject = Some(id);
-    let history = audit::list(&state.pool, &user, true, &about).await?;
-    Ok(AccountView {
-        account,
-        history: history.items,
-    })
+    let history = audit::newest(&state.pool, &user, true, &about, 20).await?;
+    Ok(AccountView { account, history })
 }
 
 /// Activates or deactivates an account, grants or revokes administrator rights (a field
@@ -187,11 +185,18 @@ pub async fn admin_patient(id: i64) -> Result<super::PatientRecord, AppError> {
         .into();
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.patient = Some(id);
-    let history = audit::list(&state.pool, proof.user(), true, &about).await?;
+    let history = audit::newest(
+        &state.pool,
+        proof.user(),
+        true,
+        &about,
+        about.list.page_size,
+    )
+    .await?;
     Ok(super::PatientRecord {
         patient,
         assignments,
-        history: history.items,
+        history,
     })
 }
 
@@ -219,11 +224,18 @@ pub async fn admin_doctor(id: i64) -> Result<super::DoctorRecord, AppError> {
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.object_type = Some("doctor".into());
     about.object_id = Some(id);
-    let history = audit::list(&state.pool, proof.user(), true, &about).await?;
+    let history = audit::newest(
+        &state.pool,
+        proof.user(),
+        true,
+        &about,
+        about.list.page_size,
+    )
+    .await?;
     Ok(super::DoctorRecord {
         doctor,
         assignments,
-        history: history.items,
+        history,
     })
 }
 

@@ -53,23 +53,7 @@ pub async fn list(
     if let Some(owner) = query.owner {
         builder.push(" and p.created_by = ").push_bind(owner);
     }
-    if let Some(active) = filters.is_active {
-        builder.push(" and m.is_active = ").push_bind(active);
-    }
-    if let Some(patient) = filters.patient {
-        builder.push(" and m.patient_id = ").push_bind(patient);
-    }
-    if let Some(doctor) = filters.doctor {
-        builder.push(" and m.doctor_id = ").push_bind(doctor);
-    }
-    if let Some(pattern) = &filters.list.search {
-        builder
-            .push(" and (p.name ilike ")
-            .push_bind(pattern.clone())
-            .push(" or d.name ilike ")
-            .push_bind(pattern.clone())
-            .push(")");
-    }
+    filters.narrow(&mut builder);
     let page: Page<AdminMappingItem> = filters.list.fetch_page(db, builder).await?;
     let ids = page.items.iter().map(|m| m.id).collect();
     listed(db, admin, &filters.list.asked, ids).await?;

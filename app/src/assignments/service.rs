@@ -95,6 +95,30 @@ impl ListQuery for MappingQuery {
     }
 }
 
+impl MappingQuery {
+    /// The query's conditions, on `patient_doctor_mappings m` joined with `patients p` and
+    /// `doctors d` (after a `where`).
+    pub(super) fn narrow(&self, builder: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(active) = self.is_active {
+            builder.push(" and m.is_active = ").push_bind(active);
+        }
+        if let Some(patient) = self.patient {
+            builder.push(" and m.patient_id = ").push_bind(patient);
+        }
+        if let Some(doctor) = self.doctor {
+            builder.push(" and m.doctor_id = ").push_bind(doctor);
+        }
+        if let Some(pattern) = &self.list.search {
+            builder
+                .push(" and (p.name ilike ")
+                .push_bind(pattern.clone())
+                .push(" or d.name ilike ")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+    }
+}
+
 /// A page of one patient's doctors: ordering, page.
 #[derive(Debug, Clone)]
 pub struct DoctorsOfPatientQuery {
@@ -216,23 +240,7 @@ pub async fn list(
          where p.created_by = ",
     );
     builder.push_bind(user.id);
-    if let Some(active) = query.is_active {
-        builder.push(" and m.is_active = ").push_bind(active);
-    }
-    if let Some(patient) = query.patient {
-        builder.push(" and m.patient_id = ").push_bind(patient);
-    }
-    if let Some(doctor) = query.doctor {
-        builder.push(" and m.doctor_id = ").push_bind(doctor);
-    }
-    if let Some(pattern) = &query.list.search {
-        builder
-            .push(" and (p.name ilike ")
-            .push_bind(pattern.clone())
-            .push(" or d.name ilike ")
-            .push_bind(pattern.clone())
-            .push(")");
-    }
+    query.narrow(&mut builder);
     let page: Page<MappingListItem> = query.list.fetch_page(db, builder).await?;
     let ids = page.items.iter().map(|m| m.id).collect();
     audit::listed(

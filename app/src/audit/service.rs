@@ -510,6 +510,18 @@ pub async fn export(
     is_admin: bool,
     query: &AuditQuery,
 ) -> Result<Vec<AuditEvent>, AppError> {
+    newest(db, user, is_admin, query, EXPORT_MAX).await
+}
+
+/// The `limit` newest events `user` may see that `query` matches (its page ignored),
+/// without counting them all: a record's history on the admin site, its recent actions.
+pub async fn newest(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    is_admin: bool,
+    query: &AuditQuery,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, AppError> {
     db.audit().flush().await?;
     let mut builder = QueryBuilder::<Postgres>::new(
         "select e.id, e.at, e.actor_id as actor, e.actor_email, e.action, e.object_type,
@@ -520,7 +532,7 @@ pub async fn export(
     filter(&mut builder, user, is_admin, query);
     builder
         .push(" order by e.at desc, e.id desc limit ")
-        .push_bind(EXPORT_MAX);
+        .push_bind(limit);
     db.read(async |conn| Ok(builder.build_query_as().fetch_all(conn).await?))
         .await
 }

@@ -62,16 +62,7 @@ pub async fn list(
     if let Some(owner) = query.owner {
         builder.push(" and p.created_by = ").push_bind(owner);
     }
-    if let Some(group) = &query.patients.blood_group {
-        builder
-            .push(" and p.blood_group = ")
-            .push_bind(group.clone());
-    }
-    if let Some(pattern) = &list.search {
-        builder
-            .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
-            .push_bind(pattern.clone());
-    }
+    query.patients.narrow(&mut builder);
     let page: Page<AdminPatientItem> = list.fetch_page(db, builder).await?;
     listed(
         db,

@@ -56,14 +56,7 @@ pub async fn save_patient(
     let remembered: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let input = Input::from_pairs(pairs.clone());
     // From the admin site: any owner's patient, saved as the administrator.
-    let admin = admin.as_deref() == Some("true");
-    if admin && id.is_none() {
-        return Err(AppError::field(
-            "Nothing saved",
-            crate::error::NON_FIELD_ERRORS,
-            "The admin site changes existing records only.",
-        ));
-    }
+    let admin = crate::admin::from_admin_site(admin.as_deref(), id)?;
     let save = async {
         match id {
             Some(id) if admin => {

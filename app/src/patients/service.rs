@@ -50,6 +50,22 @@ impl utoipa::IntoParams for PatientQuery {
     }
 }
 
+impl PatientQuery {
+    /// The query's conditions, on `patients p` (after a `where`).
+    pub(super) fn narrow(&self, builder: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(group) = &self.blood_group {
+            builder
+                .push(" and p.blood_group = ")
+                .push_bind(group.clone());
+        }
+        if let Some(pattern) = &self.list.search {
+            builder
+                .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
+                .push_bind(pattern.clone());
+        }
+    }
+}
+
 impl ListQuery for PatientQuery {
     fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
         let mut blood_group = None;
@@ -414,16 +430,7 @@ pub async fn list(
          where p.created_by = ",
     );
     builder.push_bind(user.id);
-    if let Some(group) = &query.blood_group {
-        builder
-            .push(" and p.blood_group = ")
-            .push_bind(group.clone());
-    }
-    if let Some(pattern) = &query.list.search {
-        builder
-            .push(" and (p.name || ' ' || p.email || ' ' || p.phone_number) ilike ")
-            .push_bind(pattern.clone());
-    }
+    query.narrow(&mut builder);
     let page: Page<PatientListItem> = query.list.fetch_page(db, builder).await?;
     let ids = page.items.iter().map(|p| p.id).collect();
     audit::listed(
