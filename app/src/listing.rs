@@ -357,6 +357,30 @@ mod ssr {
         }
     }
 
+    /// A list's query with `owner` (a user id: whose records), for the admin site's lists
+    /// of every owner's records.
+    #[derive(Debug, Clone)]
+    pub struct OwnedBy<Q> {
+        pub query: Q,
+        pub owner: Option<i64>,
+    }
+
+    impl<Q: ListQuery> ListQuery for OwnedBy<Q> {
+        fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
+            let query = Q::parse(pairs)?;
+            let owner = if pairs.get("owner").is_none_or(|v| v.trim().is_empty()) {
+                None
+            } else {
+                let mut input =
+                    Input::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
+                let owner = input.id("owner", false);
+                input.finish("Invalid query")?;
+                owner
+            };
+            Ok(OwnedBy { query, owner })
+        }
+    }
+
     /// A row of a listing: the item and the total number of matching rows.
     #[derive(FromRow)]
     pub struct Counted<T> {

@@ -12,9 +12,7 @@ use leptos::prelude::*;
 /// 403 for anyone else signed in, 401 for a visitor.
 #[server(prefix = "/rpc", endpoint = "admin_check")]
 pub async fn admin_check() -> Result<(), AppError> {
-    let state = expect_context::<crate::state::AppState>();
-    let user = crate::session::ssr::require_user().await?;
-    crate::accounts::admin::require_admin(&state.pool, &user).await?;
+    administrator().await?;
     Ok(())
 }
 
@@ -22,10 +20,8 @@ pub async fn admin_check() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<Overview, AppError> {
     use crate::audit::service::{self as audit, AuditQuery};
-    let state = expect_context::<crate::state::AppState>();
-    let user = crate::session::ssr::require_user().await?;
-    let db = &state.pool;
-    let admin = crate::accounts::admin::require_admin(db, &user).await?;
+    let (state, admin) = administrator().await?;
+    let (db, user) = (&state.pool, admin.user());
     let mut recent = AuditQuery::first(10);
     recent.administrative = true;
     // The ten newest, without counting them all.
@@ -35,7 +31,7 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
         crate::doctors::service::count(db, user.clone()),
         crate::assignments::service::count_all(db, &admin),
         audit::count(db),
-        audit::newest(db, &user, true, &recent, 10),
+        audit::newest(db, user, true, &recent, 10),
     )?;
     Ok(Overview {
         users,
@@ -51,11 +47,9 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
 #[server(prefix = "/rpc", endpoint = "admin_activity", input = leptos::server_fn::codec::Json)]
 pub async fn admin_activity(query: QueryPairs) -> Result<Page<AuditEvent>, AppError> {
     use crate::audit::service::{self as audit, AuditQuery};
-    let state = expect_context::<crate::state::AppState>();
-    let user = crate::session::ssr::require_user().await?;
-    crate::accounts::admin::require_admin(&state.pool, &user).await?;
+    let (state, admin) = administrator().await?;
     let query = <AuditQuery as crate::listing::ListQuery>::parse(&query)?;
-    audit::list(&state.pool, &user, true, &query).await
+    audit::list(&state.pool, admin.user(), true, &query).await
 }
 
 /// A page of the accounts.
@@ -162,6 +156,17 @@ async fn administrator() -> Result<(crate::state::AppState, crate::auth::Adminis
     Ok((state, admin))
 }
 
+/// The newest events `about` a record, for its page (not counted: a busy record has many).
+#[cfg(feature = "ssr")]
+async fn history(
+    state: &crate::state::AppState,
+    proof: &crate::auth::Administrator,
+    about: &crate::audit::service::AuditQuery,
+) -> Result<Vec<AuditEvent>, AppError> {
+    let shown = about.list.page_size;
+    crate::audit::service::newest(&state.pool, proof.user(), true, about, shown).await
+}
+
 /// A page of every owner's patients: search, `owner`, `blood_group`, ordering.
 #[server(prefix = "/rpc", endpoint = "admin_patients", input = leptos::server_fn::codec::Json)]
 pub async fn admin_patients(
@@ -177,7 +182,7 @@ pub async fn admin_patients(
 #[server(prefix = "/rpc", endpoint = "admin_patient")]
 pub async fn admin_patient(id: i64) -> Result<super::PatientRecord, AppError> {
     use crate::assignments::admin::{self as assignments, Within};
-    use crate::audit::service::{self as audit, AuditQuery};
+    use crate::audit::service::AuditQuery;
     let (state, proof) = administrator().await?;
     let patient = crate::patients::admin::get(&state.pool, &proof, id).await?;
     let assignments = assignments::within(&state.pool, &proof, Within::Patients(&[id]))
@@ -185,14 +190,7 @@ pub async fn admin_patient(id: i64) -> Result<super::PatientRecord, AppError> {
         .into();
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.patient = Some(id);
-    let history = audit::newest(
-        &state.pool,
-        proof.user(),
-        true,
-        &about,
-        about.list.page_size,
-    )
-    .await?;
+    let history = history(&state, &proof, &about).await?;
     Ok(super::PatientRecord {
         patient,
         assignments,
@@ -215,7 +213,7 @@ pub async fn admin_doctors(
 #[server(prefix = "/rpc", endpoint = "admin_doctor")]
 pub async fn admin_doctor(id: i64) -> Result<super::DoctorRecord, AppError> {
     use crate::assignments::admin::{self as assignments, Within};
-    use crate::audit::service::{self as audit, AuditQuery};
+    use crate::audit::service::AuditQuery;
     let (state, proof) = administrator().await?;
     let doctor = crate::doctors::service::get(&state.pool, proof.user().clone(), id).await?;
     let assignments = assignments::within(&state.pool, &proof, Within::Doctors(&[id]))
@@ -224,14 +222,7 @@ pub async fn admin_doctor(id: i64) -> Result<super::DoctorRecord, AppError> {
     let mut about = AuditQuery::first(crate::audit::HISTORY_SHOWN);
     about.object_type = Some("doctor".into());
     about.object_id = Some(id);
-    let history = audit::newest(
-        &state.pool,
-        proof.user(),
-        true,
-        &about,
-        about.list.page_size,
-    )
-    .await?;
+    let history = history(&state, &proof, &about).await?;
     Ok(super::DoctorRecord {
         doctor,
         assignments,

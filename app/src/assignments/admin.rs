@@ -9,23 +9,11 @@ use crate::audit::service::{self as audit, Event};
 use crate::auth::Administrator;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::listing::{ListQuery, Page, QueryPairs};
+use crate::listing::{OwnedBy, Page, QueryPairs};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// The assignments list's query, and `owner` (the user id of the patients' owner).
-#[derive(Debug, Clone)]
-pub struct AdminMappingQuery {
-    pub mappings: MappingQuery,
-    pub owner: Option<i64>,
-}
-
-impl ListQuery for AdminMappingQuery {
-    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
-        let mappings = MappingQuery::parse(pairs)?;
-        let owner = crate::patients::admin::owner_param(pairs)?;
-        Ok(AdminMappingQuery { mappings, owner })
-    }
-}
+pub type AdminMappingQuery = OwnedBy<MappingQuery>;
 
 const COLUMNS: &str = "select m.id, m.patient_id as patient, m.doctor_id as doctor,
         p.name as patient_name, d.name as doctor_name, p.created_by as owner,
@@ -49,7 +37,7 @@ pub async fn list(
     let mut builder = QueryBuilder::<Postgres>::new(COLUMNS);
     builder.push(", count(*) over () as total");
     builder.push(TABLES);
-    let filters = &query.mappings;
+    let filters = &query.query;
     if let Some(owner) = query.owner {
         builder.push(" and p.created_by = ").push_bind(owner);
     }

@@ -11,34 +11,11 @@ use crate::auth::Administrator;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::input::Input;
-use crate::listing::{ListQuery, Page, QueryPairs};
+use crate::listing::{OwnedBy, Page, QueryPairs};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 /// The patients list's query, and `owner` (a user id).
-#[derive(Debug, Clone)]
-pub struct AdminPatientQuery {
-    pub patients: PatientQuery,
-    pub owner: Option<i64>,
-}
-
-impl ListQuery for AdminPatientQuery {
-    fn parse(pairs: &QueryPairs) -> Result<Self, AppError> {
-        let patients = PatientQuery::parse(pairs)?;
-        let owner = owner_param(pairs)?;
-        Ok(AdminPatientQuery { patients, owner })
-    }
-}
-
-/// The optional `owner` parameter of the admin lists: a user id.
-pub fn owner_param(pairs: &QueryPairs) -> Result<Option<i64>, AppError> {
-    if pairs.get("owner").is_none_or(|v| v.trim().is_empty()) {
-        return Ok(None);
-    }
-    let mut input = Input::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
-    let owner = input.id("owner", false);
-    input.finish("Invalid query")?;
-    Ok(owner)
-}
+pub type AdminPatientQuery = OwnedBy<PatientQuery>;
 
 /// A page of every owner's patients, recorded as one `patient.list` by the administrator.
 ///
@@ -58,11 +35,11 @@ pub async fn list(
          from patients p join users u on u.id = p.created_by
          where true",
     );
-    let list = &query.patients.list;
+    let list = &query.query.list;
     if let Some(owner) = query.owner {
         builder.push(" and p.created_by = ").push_bind(owner);
     }
-    query.patients.narrow(&mut builder);
+    query.query.narrow(&mut builder);
     let page: Page<AdminPatientItem> = list.fetch_page(db, builder).await?;
     listed(
         db,
