@@ -15,7 +15,8 @@
 //!
 //! Changes are not written here: a change and its event commit in one transaction.
 
-use super::service::{Actor, Event, address};
+use super::service::{Event, address};
+use crate::auth::{CurrentUser, Origin};
 use crate::error::AppError;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Executor};
@@ -32,29 +33,36 @@ pub const LINGER: Duration = Duration::from_millis(5);
 /// After a failed write, how long before the next try.
 const RETRY_AFTER: Duration = Duration::from_millis(200);
 
+/// Who read: a signed-in user, and their email when the caller has it at hand (else it is
+/// read from `users` as the event is written).
+pub struct Reader<'a> {
+    pub user: &'a CurrentUser,
+    pub email: Option<&'a str>,
+}
+
+impl<'a> From<&'a CurrentUser> for Reader<'a> {
+    fn from(user: &'a CurrentUser) -> Reader<'a> {
+        Reader { user, email: None }
+    }
+}
+
 /// What the queue carries: events, and requests to be told when what came before them
 /// is written.
 enum Item {
-    Event(Box<Queued>),
+    Event(Queued),
     Flushed(tokio::sync::oneshot::Sender<()>),
 }
 
-/// An event waiting to be written.
+/// An event waiting to be written. It shares the request's origin (address, user agent,
+/// request id) rather than copying it: a read costs the server as few allocations as it
+/// can.
 struct Queued {
     /// When the read happened (not when it is written).
     at: chrono::DateTime<chrono::Utc>,
-    actor_id: Option<i64>,
+    actor_id: i64,
     actor_email: Option<String>,
-    action: &'static str,
-    object_type: &'static str,
-    object_id: Option<i64>,
-    patient: Option<i64>,
-    owner: Option<i64>,
-    outcome: &'static str,
-    address: Option<String>,
-    user_agent: String,
-    request_id: String,
-    detail: serde_json::Value,
+    origin: Arc<Origin>,
+    event: Event,
 }
 
 pub struct Recorder {
@@ -87,23 +95,15 @@ impl Recorder {
     /// full: then when there is room).
     ///
     /// Errors: 503 once the recorder has been closed (the server is stopping).
-    pub async fn read(&self, actor: Actor<'_>, event: Event) -> Result<(), AppError> {
+    pub async fn read(&self, reader: Reader<'_>, event: Event) -> Result<(), AppError> {
         let queued = Queued {
             at: chrono::Utc::now(),
-            actor_id: actor.id,
-            actor_email: actor.email.map(str::to_owned),
-            action: event.action,
-            object_type: event.object_type,
-            object_id: event.object_id,
-            patient: event.patient,
-            owner: event.owner,
-            outcome: event.outcome.as_str(),
-            address: address(actor.origin),
-            user_agent: actor.origin.user_agent.clone(),
-            request_id: actor.origin.request_id.clone(),
-            detail: event.detail,
+            actor_id: reader.user.id,
+            actor_email: reader.email.map(str::to_owned),
+            origin: Arc::clone(&reader.user.origin),
+            event,
         };
-        self.send(Item::Event(Box::new(queued))).await
+        self.send(Item::Event(queued)).await
     }
 
     /// Returns once every event queued before the call is written (for tests, and for
@@ -165,7 +165,7 @@ async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, m
         }
         for item in taken.drain(..) {
             match item {
-                Item::Event(event) => batch.push(*event),
+                Item::Event(event) => batch.push(event),
                 Item::Flushed(done) => waiting.push(done),
             }
         }
@@ -197,7 +197,10 @@ async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, m
                             if let Err(error) = insert(c, std::slice::from_ref(event)).await {
                                 crate::log::error(
                                     "an audit event was refused by the database and left out",
-                                    &format!("{} ({}): {error}", event.action, event.request_id),
+                                    &format!(
+                                        "{} ({}): {error}",
+                                        event.event.action, event.origin.request_id
+                                    ),
                                 );
                             }
                         }
@@ -224,25 +227,24 @@ async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, m
     }
 }
 
-/// One statement for the whole batch.
+/// One statement for the whole batch. The columns borrow from the batch: nothing is
+/// copied but the addresses, which are written as text.
 async fn insert(conn: &mut PgConnection, batch: &[Queued]) -> Result<(), sqlx::Error> {
     if batch.is_empty() {
         return Ok(());
     }
-    let column = |f: fn(&Queued) -> Option<i64>| batch.iter().map(f).collect::<Vec<_>>();
-    let text = |f: fn(&Queued) -> String| batch.iter().map(f).collect::<Vec<_>>();
-    let actors = column(|q| q.actor_id);
-    let objects = column(|q| q.object_id);
-    let patients = column(|q| q.patient);
-    let owners = column(|q| q.owner);
-    let emails: Vec<Option<String>> = batch.iter().map(|q| q.actor_email.clone()).collect();
-    let actions = text(|q| q.action.to_owned());
-    let types = text(|q| q.object_type.to_owned());
-    let outcomes = text(|q| q.outcome.to_owned());
-    let addresses: Vec<Option<String>> = batch.iter().map(|q| q.address.clone()).collect();
-    let agents = text(|q| q.user_agent.clone());
-    let requests = text(|q| q.request_id.clone());
-    let details: Vec<serde_json::Value> = batch.iter().map(|q| q.detail.clone()).collect();
+    let actors: Vec<i64> = batch.iter().map(|q| q.actor_id).collect();
+    let emails: Vec<Option<&str>> = batch.iter().map(|q| q.actor_email.as_deref()).collect();
+    let actions: Vec<&str> = batch.iter().map(|q| q.event.action).collect();
+    let types: Vec<&str> = batch.iter().map(|q| q.event.object_type).collect();
+    let objects: Vec<Option<i64>> = batch.iter().map(|q| q.event.object_id).collect();
+    let patients: Vec<Option<i64>> = batch.iter().map(|q| q.event.patient).collect();
+    let owners: Vec<Option<i64>> = batch.iter().map(|q| q.event.owner).collect();
+    let outcomes: Vec<&str> = batch.iter().map(|q| q.event.outcome.as_str()).collect();
+    let addresses: Vec<Option<String>> = batch.iter().map(|q| address(&q.origin)).collect();
+    let agents: Vec<&str> = batch.iter().map(|q| q.origin.user_agent.as_str()).collect();
+    let requests: Vec<&str> = batch.iter().map(|q| q.origin.request_id.as_str()).collect();
+    let details: Vec<&serde_json::Value> = batch.iter().map(|q| &q.event.detail).collect();
     let times: Vec<chrono::DateTime<chrono::Utc>> = batch.iter().map(|q| q.at).collect();
     sqlx::query!(
         "insert into audit_events
@@ -257,18 +259,18 @@ async fn insert(conn: &mut PgConnection, batch: &[Queued]) -> Result<(), sqlx::E
                      $13::timestamptz[])
              as e(actor, email, action, object_type, object, patient, owner, outcome, address,
                   agent, request, detail, at)",
-        &actors as &[Option<i64>],
-        &emails as &[Option<String>],
-        &actions,
-        &types,
+        &actors,
+        &emails as &[Option<&str>],
+        &actions as &[&str],
+        &types as &[&str],
         &objects as &[Option<i64>],
         &patients as &[Option<i64>],
         &owners as &[Option<i64>],
-        &outcomes,
+        &outcomes as &[&str],
         &addresses as &[Option<String>],
-        &agents,
-        &requests,
-        &details,
+        &agents as &[&str],
+        &requests as &[&str],
+        &details as &[&serde_json::Value],
         &times
     )
     .execute(conn)
