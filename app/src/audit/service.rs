@@ -449,15 +449,20 @@ fn filter(
         // their refused attempts on patients and assignments: whether such an attempt was
         // `denied` or `failed` would tell whether another user's record exists, which the
         // 404 did not (the record's owner sees a denied attempt). Each side has its index
-        // (owner, actor); with a `patient` filter, that index leads.
+        // (owner, actor); with a `patient` filter, that index leads. The owner's index
+        // holds only others' events on the owner's patients (its predicate is repeated
+        // here word for word, so the planner can use it): the user's own events on their
+        // patients are found with their other actions, through the actor index.
         builder
+            .push(" and ((e.patient_owner = ")
+            .push_bind(user.id)
+            .push(" and e.patient_owner <> coalesce(e.actor_id, 0)) or (e.actor_id = ")
+            .push_bind(user.id)
             .push(" and (e.patient_owner = ")
             .push_bind(user.id)
-            .push(" or (e.actor_id = ")
-            .push_bind(user.id)
             .push(
-                " and e.patient_owner is null
-                  and (e.outcome = 'success' or e.object_type not in ('patient', 'mapping'))))",
+                " or (e.patient_owner is null
+                      and (e.outcome = 'success' or e.object_type not in ('patient', 'mapping'))))))",
             );
     }
     if let Some(patient) = query.patient {
