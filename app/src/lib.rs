@@ -35,6 +35,8 @@ pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod log;
 #[cfg(feature = "ssr")]
+pub mod pgcopy;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

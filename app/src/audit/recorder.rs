@@ -15,7 +15,7 @@
 //!
 //! Changes are not written here: a change and its event commit in one transaction.
 
-use super::service::{Event, address};
+use super::service::Event;
 use crate::auth::{CurrentUser, Origin};
 use crate::error::AppError;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -227,53 +227,111 @@ async fn write_all(options: PgConnectOptions, mut items: mpsc::Receiver<Item>, m
     }
 }
 
-/// One statement for the whole batch. The columns borrow from the batch: nothing is
-/// copied but the addresses, which are written as text.
+/// The batch's columns, in the order [`COPY`] names them.
+const COPY: &str = "copy audit_events
+     (at, actor_id, actor_email, action, object_type, object_id, patient_id, patient_owner,
+      outcome, client_address, user_agent, request_id, detail)
+     from stdin (format binary)";
+const COLUMNS: i16 = 13;
+
+/// The whole batch in one `COPY`: each value is written once, straight into the data sent
+/// (see [`crate::pgcopy`]). What some events leave to the database (the reader's email,
+/// the patient's owner) is looked up first, one statement for the batch, and only when
+/// one of them does.
 async fn insert(conn: &mut PgConnection, batch: &[Queued]) -> Result<(), sqlx::Error> {
     if batch.is_empty() {
         return Ok(());
     }
-    let actors: Vec<i64> = batch.iter().map(|q| q.actor_id).collect();
-    let emails: Vec<Option<&str>> = batch.iter().map(|q| q.actor_email.as_deref()).collect();
-    let actions: Vec<&str> = batch.iter().map(|q| q.event.action).collect();
-    let types: Vec<&str> = batch.iter().map(|q| q.event.object_type).collect();
-    let objects: Vec<Option<i64>> = batch.iter().map(|q| q.event.object_id).collect();
-    let patients: Vec<Option<i64>> = batch.iter().map(|q| q.event.patient).collect();
-    let owners: Vec<Option<i64>> = batch.iter().map(|q| q.event.owner).collect();
-    let outcomes: Vec<&str> = batch.iter().map(|q| q.event.outcome.as_str()).collect();
-    let addresses: Vec<Option<String>> = batch.iter().map(|q| address(&q.origin)).collect();
-    let agents: Vec<&str> = batch.iter().map(|q| q.origin.user_agent.as_str()).collect();
-    let requests: Vec<&str> = batch.iter().map(|q| q.origin.request_id.as_str()).collect();
-    let details: Vec<&serde_json::Value> = batch.iter().map(|q| &q.event.detail).collect();
-    let times: Vec<chrono::DateTime<chrono::Utc>> = batch.iter().map(|q| q.at).collect();
-    sqlx::query!(
-        "insert into audit_events
-             (at, actor_id, actor_email, action, object_type, object_id, patient_id,
-              patient_owner, outcome, client_address, user_agent, request_id, detail)
-         select e.at, e.actor, coalesce(e.email, (select email from users where id = e.actor), ''),
-                e.action, e.object_type, e.object, e.patient,
-                coalesce(e.owner, (select created_by from patients where id = e.patient)),
-                e.outcome, e.address::inet, e.agent, e.request, e.detail
-         from unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[],
-                     $7::int8[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[],
-                     $13::timestamptz[])
-             as e(actor, email, action, object_type, object, patient, owner, outcome, address,
-                  agent, request, detail, at)",
-        &actors,
-        &emails as &[Option<&str>],
-        &actions as &[&str],
-        &types as &[&str],
-        &objects as &[Option<i64>],
-        &patients as &[Option<i64>],
-        &owners as &[Option<i64>],
-        &outcomes as &[&str],
-        &addresses as &[Option<String>],
-        &agents as &[&str],
-        &requests as &[&str],
-        &details as &[&serde_json::Value],
-        &times
-    )
-    .execute(conn)
-    .await?;
+    let looked_up = LookedUp::for_batch(conn, batch).await?;
+    let mut rows = crate::pgcopy::Rows::new();
+    for q in batch {
+        let email = match &q.actor_email {
+            Some(email) => email.as_str(),
+            None => looked_up.email(q.actor_id),
+        };
+        let owner = q.event.owner.or_else(|| looked_up.owner(q.event.patient));
+        rows.row(COLUMNS)
+            .timestamptz(q.at)
+            .int8(Some(q.actor_id))
+            .text(email)
+            .text(q.event.action)
+            .text(q.event.object_type)
+            .int8(q.event.object_id)
+            .int8(q.event.patient)
+            .int8(owner)
+            .text(q.event.outcome.as_str())
+            .inet(q.origin.client.0)
+            .text(&q.origin.user_agent)
+            .text(&q.origin.request_id)
+            .jsonb(&q.event.detail);
+    }
+    let mut copy = conn.copy_in_raw(COPY).await?;
+    copy.send(rows.finish()).await?;
+    copy.finish().await?;
     Ok(())
+}
+
+/// The emails of the readers and the owners of the patients that a batch's events do not
+/// carry, as they are now: an email for a user who is gone is empty, an owner of a
+/// patient who is gone is unknown (`NULL`).
+#[derive(Default)]
+struct LookedUp {
+    emails: Vec<(i64, String)>,
+    owners: Vec<(i64, i64)>,
+}
+
+impl LookedUp {
+    async fn for_batch(conn: &mut PgConnection, batch: &[Queued]) -> Result<LookedUp, sqlx::Error> {
+        let mut users: Vec<i64> = batch
+            .iter()
+            .filter(|q| q.actor_email.is_none())
+            .map(|q| q.actor_id)
+            .collect();
+        let mut patients: Vec<i64> = batch
+            .iter()
+            .filter(|q| q.event.owner.is_none())
+            .filter_map(|q| q.event.patient)
+            .collect();
+        if users.is_empty() && patients.is_empty() {
+            return Ok(LookedUp::default());
+        }
+        for ids in [&mut users, &mut patients] {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        let rows = sqlx::query!(
+            r#"select id as "id!", email as "email?", null::int8 as "owner?"
+               from users where id = any($1)
+               union all
+               select id, null, created_by from patients where id = any($2)"#,
+            &users,
+            &patients
+        )
+        .fetch_all(conn)
+        .await?;
+        let mut looked_up = LookedUp::default();
+        for row in rows {
+            match (row.email, row.owner) {
+                (Some(email), _) => looked_up.emails.push((row.id, email)),
+                (None, Some(owner)) => looked_up.owners.push((row.id, owner)),
+                (None, None) => {}
+            }
+        }
+        Ok(looked_up)
+    }
+
+    fn email(&self, user: i64) -> &str {
+        self.emails
+            .iter()
+            .find(|(id, _)| *id == user)
+            .map_or("", |(_, email)| email.as_str())
+    }
+
+    fn owner(&self, patient: Option<i64>) -> Option<i64> {
+        let patient = patient?;
+        self.owners
+            .iter()
+            .find(|(id, _)| *id == patient)
+            .map(|(_, owner)| *owner)
+    }
 }

@@ -734,6 +734,86 @@ async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool
     assert_eq!(reads, 20);
 }
 
+/// What the writer stored of an event: action, email, address, user agent, time, owner.
+type Stored = (
+    String,
+    String,
+    Option<String>,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    Option<i64>,
+);
+
+/// The writer stores a read's values exactly as the request had them: an IPv6 client, a
+/// User-Agent outside ASCII, the time; what the event leaves to the
+/// writer (a list's reader's email) is looked up; a reader with no client address has none.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn read_events_keep_every_value_as_the_request_had_it(pool: PgPool) {
+    let app = TestApp::new(pool.clone());
+    let ann = app.signed_in("Ann Owner").await;
+    let patient = app.patient_named(&ann.token, "Pat Smith").await;
+    let agent = "Navigateur/2.0 (Ünïcode; \\back\\slash; \"quoted\"; tab\tend)";
+    let read = |path: String, peer: Option<&'static str>| {
+        let mut request = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", ann.token))
+            .header(
+                header::USER_AGENT,
+                header::HeaderValue::from_bytes(agent.as_bytes()).unwrap(),
+            )
+            .body(Body::empty())
+            .unwrap();
+        if let Some(peer) = peer {
+            let peer: std::net::SocketAddr = peer.parse().unwrap();
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        app.send(request)
+    };
+    let before: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select clock_timestamp()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let r = read(
+        format!("/api/patients/{}/", patient["id"]),
+        Some("[2001:db8::7]:40000"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = read("/api/patients/?search=pat".into(), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.state.pool.audit().flush().await.unwrap();
+    let after: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select clock_timestamp()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let rows: Vec<Stored> = sqlx::query_as(
+        "select action, actor_email, host(client_address), user_agent, at, patient_owner
+             from audit_events where action in ('patient.read', 'patient.list') order by at, id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (read, list) = (&rows[0], &rows[1]);
+    assert_eq!(read.0, "patient.read");
+    assert_eq!(read.1, "annowner@staff.example.com");
+    assert_eq!(read.2.as_deref(), Some("2001:db8::7"));
+    assert_eq!(read.3, agent);
+    assert_eq!(read.5, Some(ann.id));
+    assert_eq!(list.0, "patient.list");
+    assert_eq!(
+        list.1, "annowner@staff.example.com",
+        "looked up by the writer"
+    );
+    assert_eq!(list.2, None);
+    assert_eq!(list.3, agent);
+    for (_, _, _, _, at, _) in &rows {
+        assert!(before <= *at && *at <= after, "{before} <= {at} <= {after}");
+    }
+}
+
 /// Whatever a list's query holds is kept with its event: a parameter PostgreSQL could not
 /// store (a NUL) is refused with a 400, and the writer goes on writing the others.
 #[sqlx::test(migrator = "server::MIGRATOR")]
