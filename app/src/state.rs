@@ -5,8 +5,42 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-#[derive(Clone, Debug, FromRef)]
-pub struct AppState {
+/// Cloned for every request (by the router, and by each extractor that takes it), so a
+/// clone is one reference count: the parts are in [`Shared`], which it derefs to.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The parts, to change one before serving (tests do); cloned only if the state is
+    /// shared already.
+    pub fn into_shared(self) -> Shared {
+        Arc::unwrap_or_clone(self.0)
+    }
+}
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Leptos's routes and file handler take their options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Clone, Debug)]
+pub struct Shared {
     /// The database; derefs to sqlx's pool.
     pub pool: crate::db::Db,
     pub tokens: Arc<TokenKeys>,

@@ -39,7 +39,7 @@ pub fn state(
     config: &config::Config,
     leptos_options: LeptosOptions,
 ) -> AppState {
-    AppState {
+    AppState::from(app::state::Shared {
         pool: app::db::Db::new(pool, config.read_connections as usize),
         tokens: Arc::new(TokenKeys::new(
             jwt_secret,
@@ -62,7 +62,7 @@ pub fn state(
             allowed_hosts: config.allowed_hosts.clone(),
             cors_origins: config.cors_allowed_origins.clone(),
         }),
-    }
+    })
 }
 
 /// The whole application, as a service.

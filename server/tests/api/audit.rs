@@ -692,9 +692,9 @@ async fn the_audit_trail_comes_as_a_fhir_r4_bundle(pool: PgPool) {
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool: PgPool) {
     const QUEUE: usize = 4;
-    let mut state = state(&pool, &config());
+    let mut state = state(&pool, &config()).into_shared();
     state.pool = app::db::Db::with_audit_queue(pool.clone(), 2, QUEUE);
-    let app = std::sync::Arc::new(TestApp::with_state(pool.clone(), state));
+    let app = std::sync::Arc::new(TestApp::with_state(pool.clone(), state.into()));
     let ann = app.signed_in("Ann Owner").await;
     let patient = app.patient_named(&ann.token, "Pat Smith").await;
     let path = format!("/api/patients/{}/", patient["id"]);

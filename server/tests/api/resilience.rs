@@ -279,12 +279,12 @@ async fn readiness_is_503_from_the_moment_the_server_drains(pool: PgPool) {
 /// refused at once with a 503, `Retry-After` and the envelope; none is a 500.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn sign_ins_beyond_the_hashing_queue_are_refused_with_503(pool: PgPool) {
-    let mut state = crate::common::state(&pool, &config());
+    let mut state = crate::common::state(&pool, &config()).into_shared();
     state.guard = std::sync::Arc::new(app::auth::throttle::Guard {
         throttles: Default::default(),
         hashing: app::auth::password::Gate::new(1, 1),
     });
-    let app = std::sync::Arc::new(TestApp::with_state(pool, state));
+    let app = std::sync::Arc::new(TestApp::with_state(pool, state.into()));
     app.register("Ann", "ann@example.com").await;
     // The registration's turn was given back before its answer came.
     assert_eq!(app.state.guard.hashing.free_turns(), 1);
