@@ -113,12 +113,7 @@ fn trim_trailing_slash(mut req: Request<Body>) -> Request<Body> {
 const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
 fn router(state: AppState) -> Router {
-    let rules = Rules {
-        hsts: state.secure_cookies,
-        db: state.pool.clone(),
-        draining: state.draining.clone(),
-        boundaries: state.boundaries.clone(),
-    };
+    let shared = state.clone();
     // Listing the routes renders the app once with data loading switched off, a switch
     // that is global to the process: list them once, not per router.
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
@@ -139,7 +134,7 @@ fn router(state: AppState) -> Router {
         // One middleware for every per-request rule: each `from_fn` layer costs a clone of
         // the service stack inside it on every request.
         .layer(axum::middleware::from_fn(move |req, next| {
-            policies(rules.clone(), req, next)
+            policies(shared.clone(), req, next)
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -205,21 +200,11 @@ async fn fallback(uri: Uri, state: State<AppState>, req: Request<Body>) -> Respo
     handler(uri, state, req).await
 }
 
-/// What the per-request rules need to know.
-#[derive(Clone)]
-struct Rules {
-    /// Whether the site is served over HTTPS (send HSTS).
-    hsts: bool,
-    db: app::db::Db,
-    draining: Arc<std::sync::atomic::AtomicBool>,
-    boundaries: Arc<app::state::Boundaries>,
-}
-
 /// The rules every request passes: cross-site writes refused; writes refused at once while
 /// the database is down; a failed server function answered with its error's status; how
 /// long a response may be kept; the permissions and, over HTTPS, transport security
 /// headers; while the server drains, connections closed after their response.
-async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next) -> Response {
+async fn policies(state: AppState, req: Request<Body>, next: axum::middleware::Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -228,18 +213,18 @@ async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next
         .unwrap_or("");
     // Health checks come from load balancers and orchestrators by address, not by name.
     let is_health = req.uri().path().starts_with("/api/health");
-    if !is_health && !rules.boundaries.host_allowed(host) {
+    if !is_health && !state.boundaries.host_allowed(host) {
         // Django's answer to a Host outside ALLOWED_HOSTS.
         return app::error::AppError::BadRequest(format!(
             "Invalid HTTP_HOST header: '{host}'. You may need to add '{host}' to ALLOWED_HOSTS."
         ))
         .into_response();
     }
-    if let Some(refused) = refuse_cross_site_write(&req, &rules.boundaries) {
+    if let Some(refused) = refuse_cross_site_write(&req, &state.boundaries) {
         return refused;
     }
     let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if is_write && rules.db.is_down() {
+    if is_write && state.pool.is_down() {
         return app::error::AppError::Unavailable.into_response();
     }
     let path = req.uri().path();
@@ -255,13 +240,13 @@ async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next
         .get::<app::error::DatabaseUnavailable>()
         .is_some()
     {
-        rules.db.report_unavailable();
+        state.pool.report_unavailable();
     }
     let headers = response.headers_mut();
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id.0).ok()) {
         headers.insert(HeaderName::from_static("x-request-id"), id);
     }
-    if rules.draining.load(std::sync::atomic::Ordering::Relaxed) {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
         // Clients stop reusing this connection, so none is left idle when the drain ends.
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
@@ -273,7 +258,7 @@ async fn policies(rules: Rules, req: Request<Body>, next: axum::middleware::Next
     headers
         .entry(HeaderName::from_static("permissions-policy"))
         .or_insert(HeaderValue::from_static(PERMISSIONS_POLICY));
-    if rules.hsts {
+    if state.secure_cookies {
         // Only where the site is served over HTTPS (production: secure cookies).
         headers
             .entry(header::STRICT_TRANSPORT_SECURITY)

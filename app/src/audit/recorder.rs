@@ -1,12 +1,12 @@
 //! The writer of read events: a read's event is queued before its response is sent, and a
-//! task of its own writes what is queued in one statement, again and again, on its own
+//! task of its own writes what is queued in one binary `COPY`, again and again, on its own
 //! connection with `synchronous_commit = off`. Once an event arrives the writer gathers
 //! for [`LINGER`] more (no response waits for it), so under load a hundred reads cost one
-//! statement and one commit, not a hundred; a flush (`/api/audit/` reading) goes at once.
+//! `COPY` and one commit, not a hundred; a flush (`/api/audit/` reading) goes at once.
 //!
 //! What this costs in durability, exactly (the README says the same):
 //! - a crash of the Carebase server loses the read events queued and not yet written: at
-//!   most the queue's capacity plus the statement being gathered or written (`capacity`
+//!   most the queue's capacity plus the batch being gathered or written (`capacity`
 //!   each; under light load, the reads of the last [`LINGER`] or so). When the queue is
 //!   full, reads wait for room before they answer (they are not answered first).
 //! - a crash of PostgreSQL (or of the machine) can lose the read events of roughly the last

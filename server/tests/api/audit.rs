@@ -19,11 +19,29 @@ async fn from_client(
     body: Option<Value>,
     token: &str,
 ) -> Reply {
+    let client = Some("203.0.113.9:40000");
+    sent_from(app, method, path, body, token, client, AGENT).await
+}
+
+/// A request from the client at `peer` (none: not over a socket), with `agent` as its
+/// User-Agent.
+async fn sent_from(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    token: &str,
+    peer: Option<&str>,
+    agent: &str,
+) -> Reply {
     let mut builder = Request::builder()
         .method(method)
         .uri(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::USER_AGENT, AGENT);
+        .header(
+            header::USER_AGENT,
+            header::HeaderValue::from_bytes(agent.as_bytes()).unwrap(),
+        );
     let body = match body {
         Some(v) => {
             builder = builder.header(header::CONTENT_TYPE, "application/json");
@@ -32,10 +50,12 @@ async fn from_client(
         None => Body::empty(),
     };
     let mut request = builder.body(body).unwrap();
-    let peer: std::net::SocketAddr = "203.0.113.9:40000".parse().unwrap();
-    request
-        .extensions_mut()
-        .insert(axum::extract::ConnectInfo(peer));
+    if let Some(peer) = peer {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+    }
     app.send(request).await
 }
 
@@ -734,82 +754,57 @@ async fn reads_never_run_further_ahead_of_their_events_than_the_queue_holds(pool
     assert_eq!(reads, 20);
 }
 
-/// What the writer stored of an event: action, email, address, user agent, time, owner.
-type Stored = (
-    String,
-    String,
-    Option<String>,
-    String,
-    chrono::DateTime<chrono::Utc>,
-    Option<i64>,
-);
-
 /// The writer stores a read's values exactly as the request had them: an IPv6 client, a
-/// User-Agent outside ASCII, the time; what the event leaves to the
-/// writer (a list's reader's email) is looked up; a reader with no client address has none.
+/// User-Agent outside ASCII, the time; what the event leaves to the writer (a list's
+/// reader's email) is looked up; a reader with no client address has none.
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn read_events_keep_every_value_as_the_request_had_it(pool: PgPool) {
     let app = TestApp::new(pool.clone());
     let ann = app.signed_in("Ann Owner").await;
     let patient = app.patient_named(&ann.token, "Pat Smith").await;
     let agent = "Navigateur/2.0 (Ünïcode; \\back\\slash; \"quoted\"; tab\tend)";
-    let read = |path: String, peer: Option<&'static str>| {
-        let mut request = Request::builder()
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", ann.token))
-            .header(
-                header::USER_AGENT,
-                header::HeaderValue::from_bytes(agent.as_bytes()).unwrap(),
-            )
-            .body(Body::empty())
-            .unwrap();
-        if let Some(peer) = peer {
-            let peer: std::net::SocketAddr = peer.parse().unwrap();
-            request
-                .extensions_mut()
-                .insert(axum::extract::ConnectInfo(peer));
-        }
-        app.send(request)
+    let now = async || -> chrono::DateTime<chrono::Utc> {
+        sqlx::query_scalar("select clock_timestamp()")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
     };
-    let before: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select clock_timestamp()")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let r = read(
-        format!("/api/patients/{}/", patient["id"]),
-        Some("[2001:db8::7]:40000"),
-    )
-    .await;
+    let before = now().await;
+    let path = format!("/api/patients/{}/", patient["id"]);
+    let ipv6 = Some("[2001:db8::7]:40000");
+    let r = sent_from(&app, Method::GET, &path, None, &ann.token, ipv6, agent).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = read("/api/patients/?search=pat".into(), None).await;
+    let path = "/api/patients/?search=pat";
+    let r = sent_from(&app, Method::GET, path, None, &ann.token, None, agent).await;
     assert_eq!(r.status, StatusCode::OK);
-    app.state.pool.audit().flush().await.unwrap();
-    let after: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select clock_timestamp()")
-        .fetch_one(&pool)
+    let reads: Vec<Value> = events(&app)
         .await
-        .unwrap();
-    let rows: Vec<Stored> = sqlx::query_as(
-        "select action, actor_email, host(client_address), user_agent, at, patient_owner
-             from audit_events where action in ('patient.read', 'patient.list') order by at, id",
+        .into_iter()
+        .filter(|e| e["action"] == "patient.read" || e["action"] == "patient.list")
+        .collect();
+    let after = now().await;
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    let (read, list) = (&reads[0], &reads[1]);
+    assert_eq!(read["action"], "patient.read");
+    assert_eq!(read["actor_email"], "annowner@staff.example.com");
+    assert_eq!(read["address"], "2001:db8::7");
+    assert_eq!(read["user_agent"], agent);
+    assert_eq!(read["owner"], json!(ann.id));
+    assert_eq!(list["action"], "patient.list");
+    assert_eq!(
+        list["actor_email"], "annowner@staff.example.com",
+        "looked up by the writer"
+    );
+    assert_eq!(list["address"], Value::Null);
+    assert_eq!(list["user_agent"], agent);
+    let times: Vec<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+        "select at from audit_events where action in ('patient.read', 'patient.list')",
     )
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(rows.len(), 2, "{rows:?}");
-    let (read, list) = (&rows[0], &rows[1]);
-    assert_eq!(read.0, "patient.read");
-    assert_eq!(read.1, "annowner@staff.example.com");
-    assert_eq!(read.2.as_deref(), Some("2001:db8::7"));
-    assert_eq!(read.3, agent);
-    assert_eq!(read.5, Some(ann.id));
-    assert_eq!(list.0, "patient.list");
-    assert_eq!(
-        list.1, "annowner@staff.example.com",
-        "looked up by the writer"
-    );
-    assert_eq!(list.2, None);
-    assert_eq!(list.3, agent);
-    for (_, _, _, _, at, _) in &rows {
+    assert_eq!(times.len(), 2);
+    for at in &times {
         assert!(before <= *at && *at <= after, "{before} <= {at} <= {after}");
     }
 }
