@@ -79,11 +79,14 @@ impl Input {
     }
 
     /// Records a message against a field.
+    /// Adds `message` to `key`'s messages, once: two checks that find the same fault
+    /// (a NUL seen by the list's parameters and again by the field) say it once.
     pub fn error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors
-            .entry(key.to_owned())
-            .or_default()
-            .push(message.into());
+        let message = message.into();
+        let messages = self.errors.entry(key.to_owned()).or_default();
+        if !messages.contains(&message) {
+            messages.push(message);
+        }
     }
 
     pub fn has_error(&self, key: &str) -> bool {

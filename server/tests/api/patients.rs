@@ -513,6 +513,13 @@ async fn null_characters_and_over_long_text_are_400s_not_500s(pool: PgPool) {
             .await;
         assert_error(&r, StatusCode::BAD_REQUEST);
         assert!(r.body["details"]["search"].is_array(), "{}", r.raw);
+        // Each fault is said once, though more than one check finds it.
+        assert_eq!(
+            r.body["details"]["search"].as_array().unwrap().len(),
+            1,
+            "{}",
+            r.raw
+        );
     }
     assert_eq!(app.count_rows("patients").await, 1);
 }
