@@ -20,8 +20,8 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use std::sync::Arc;
-use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
+use tower::{Layer, ServiceBuilder};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -120,40 +120,16 @@ fn router(state: AppState) -> Router {
         std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(api::routes())
         .route("/admin/activity.csv", axum::routing::get(api::audit_csv))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(fallback)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    if let Some(cors) = cors(&state.boundaries.cors_origins) {
-        router = router.layer(cors);
-    }
-    router
-        // One middleware for every per-request rule: each `from_fn` layer costs a clone of
-        // the service stack inside it on every request.
-        .layer(axum::middleware::from_fn(move |req, next| {
-            policies(shared.clone(), req, next)
-        }))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ))
-        // Pages, JSON and the static files, in br or gzip when the client accepts it.
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        .method_not_allowed_fallback(method_not_allowed);
+    // Every layer in one stack, given to the router once: each `Router::layer` call wraps
+    // every route in a box of its own, which each request clones, boxing its future too.
+    // The first layer of the stack is the outermost.
+    let layers = ServiceBuilder::new()
         // Failures are logged where they happen, with their cause (and once per interval
         // when they repeat: see `app::log`), not again here for each response.
         .layer(
@@ -161,7 +137,31 @@ fn router(state: AppState) -> Router {
                 .make_span_with(request_span as fn(&Request<Body>) -> tracing::Span)
                 .on_failure(()),
         )
-        .with_state(state)
+        // Pages, JSON and the static files, in br or gzip when the client accepts it.
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Every per-request rule in one middleware.
+        .layer(axum::middleware::from_fn(move |req, next| {
+            policies(shared.clone(), req, next)
+        }))
+        .option_layer(cors(&state.boundaries.cors_origins))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    router.layer(layers).with_state(state)
 }
 
 /// Pages at the listed origins may call the site from a browser, with credentials
