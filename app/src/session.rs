@@ -130,9 +130,9 @@ pub mod ssr {
         let state = use_context::<AppState>().ok_or(AppError::Internal)?;
         let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
         if let Ok(Some(token)) = token_from_headers(&parts.headers)
-            && let Ok(claims) = state.tokens.verify(&token, TokenType::Access)
+            && let Ok(user_id) = state.tokens.access_user(&token)
         {
-            return crate::auth::active(&state, claims.user_id, origin(&state));
+            return crate::auth::active(&state, user_id, origin(&state));
         }
         let refresh =
             cookie(&parts.headers, REFRESH_COOKIE).ok_or_else(AppError::not_authenticated)?;

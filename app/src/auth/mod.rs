@@ -43,12 +43,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let token = token_from_headers(&parts.headers)?.ok_or_else(AppError::not_authenticated)?;
-        let claims = state.tokens.verify(&token, TokenType::Access)?;
-        active(
-            &state,
-            claims.user_id,
-            Origin::of(parts, &state.trusted_proxies),
-        )
+        let user_id = state.tokens.access_user(&token)?;
+        active(&state, user_id, Origin::of(parts, &state.trusted_proxies))
     }
 }
 
