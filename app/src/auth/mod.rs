@@ -94,7 +94,17 @@ impl RequestId {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let process = PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        RequestId(format!("{process:016x}{n:016x}").into())
+        // Written digit by digit: `format!` took a per-cent of the server's time.
+        let mut hex = [0u8; 32];
+        for (i, digit) in hex.iter_mut().enumerate() {
+            let (word, shift) = if i < 16 {
+                (*process, 60 - 4 * i)
+            } else {
+                (n, 124 - 4 * i)
+            };
+            *digit = b"0123456789abcdef"[((word >> shift) & 0xf) as usize];
+        }
+        RequestId(std::str::from_utf8(&hex).unwrap_or_default().into())
     }
 }
 
@@ -314,4 +324,27 @@ pub async fn revoke_sessions(conn: &mut sqlx::PgConnection, user_id: i64) -> Res
 /// The id of a token, as the database keeps it.
 pub fn parse_jti(jti: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(jti).map_err(|_| AppError::invalid_token())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestId;
+
+    #[test]
+    fn request_ids_are_the_process_number_then_a_counter_in_32_hex_digits() {
+        let (first, second) = (RequestId::new(), RequestId::new());
+        for id in [&first, &second] {
+            assert_eq!(id.0.len(), 32);
+            assert!(
+                id.0.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+        }
+        assert_eq!(first.0[..16], second.0[..16]);
+        let counter = |id: &RequestId| u64::from_str_radix(&id.0[16..], 16).unwrap();
+        // Other tests make ids at the same time: later, not necessarily next.
+        assert!(counter(&second) > counter(&first));
+        let process = u64::from_str_radix(&first.0[..16], 16).unwrap();
+        assert_eq!(format!("{process:016x}{:016x}", counter(&first)), *first.0);
+    }
 }
