@@ -220,12 +220,20 @@ DETAIL_PATH="/api/patients/$PATIENT_ID/"
 PATIENT_IDS=$(sed -n 's/.*"patient":{"id":\([0-9]*\).*/\1/p' "$OUT/seed-patients.json" | paste -sd, -)
 [ "$(printf '%s' "$PATIENT_IDS" | tr ',' '\n' | grep -c .)" = "$PATIENTS" ] \
   || fail "could not read the $PATIENTS patient ids from $OUT/seed-patients.json"
+# Each request is built once, when a wrk thread starts (its headers, the token included,
+# are set by then): building it for every request cost wrk CPU the server needs.
 cat >"$OUT/detail.lua" <<LUA
 local ids = { $PATIENT_IDS }
+local requests = {}
 local n = 0
+init = function(args)
+  for i, id in ipairs(ids) do
+    requests[i] = wrk.format(nil, "/api/patients/" .. id .. "/")
+  end
+end
 request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/patients/" .. ids[n % #ids + 1] .. "/")
+  n = n % #requests + 1
+  return requests[n]
 end
 LUA
 LIST_PATH="/api/patients/"
