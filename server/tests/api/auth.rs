@@ -409,6 +409,28 @@ async fn expired_tampered_foreign_and_unsigned_tokens_are_refused(pool: PgPool) 
     assert_token_refused(&app, "not.a.token").await;
 }
 
+/// An access token is checked in full once, then remembered (see `TokenKeys::access_user`):
+/// what is remembered must still run out at the second the token names.
+#[sqlx::test(migrator = "server::MIGRATOR")]
+async fn a_token_accepted_before_is_refused_once_it_has_expired(pool: PgPool) {
+    let app = TestApp::new(pool);
+    let body = app.login_new_user("John Doe", "john@example.com").await;
+    let user_id = body["user"]["id"].as_i64().unwrap();
+    let exp = now() + 1;
+    let token = forge(
+        json!({"token_type": "access", "exp": exp, "iat": now(), "jti": "abc", "user_id": user_id}),
+        SECRET.as_bytes(),
+    );
+    for _ in 0..2 {
+        let r = app.get("/api/patients/", Some(&token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+    while now() <= exp {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_token_refused(&app, &token).await;
+}
+
 #[sqlx::test(migrator = "server::MIGRATOR")]
 async fn a_refresh_token_cannot_be_used_as_an_access_token(pool: PgPool) {
     let app = TestApp::new(pool);
