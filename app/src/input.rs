@@ -78,7 +78,6 @@ impl Input {
         self.fields.contains_key(key)
     }
 
-    /// Records a message against a field.
     /// Adds `message` to `key`'s messages, once: two checks that find the same fault
     /// (a NUL seen by the list's parameters and again by the field) say it once.
     pub fn error(&mut self, key: &str, message: impl Into<String>) {

@@ -112,7 +112,6 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::auth::tokens::TokenType;
     use crate::auth::{ACCESS_COOKIE, CurrentUser, REFRESH_COOKIE, cookie, token_from_headers};
     use crate::db::Db;
     use crate::error::AppError;
@@ -140,14 +139,15 @@ pub mod ssr {
             crate::auth::renew_access(&state.pool, &state.tokens, &refresh, &origin(&state))
                 .await
                 .map_err(|_| AppError::not_authenticated())?;
-        let claims = state.tokens.verify(&access, TokenType::Access)?;
+        // Remembered as it is checked: the next request brings it in the cookie.
+        let user_id = state.tokens.access_user(&access)?;
         set_cookie(
             &state,
             ACCESS_COOKIE,
             &access,
             state.tokens.access_ttl.as_secs(),
         );
-        crate::auth::active(&state, claims.user_id, origin(&state))
+        crate::auth::active(&state, user_id, origin(&state))
     }
 
     /// Where the current server-function call came from (see [`crate::auth::Origin`]).

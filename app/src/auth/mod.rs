@@ -94,17 +94,13 @@ impl RequestId {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let process = PROCESS.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        // Written digit by digit: `format!` took a per-cent of the server's time.
-        let mut hex = [0u8; 32];
-        for (i, digit) in hex.iter_mut().enumerate() {
-            let (word, shift) = if i < 16 {
-                (*process, 60 - 4 * i)
-            } else {
-                (n, 124 - 4 * i)
-            };
-            *digit = b"0123456789abcdef"[((word >> shift) & 0xf) as usize];
-        }
-        RequestId(std::str::from_utf8(&hex).unwrap_or_default().into())
+        // uuid's hex encoder, into a buffer on the stack: `format!` took a per-cent of the
+        // server's time.
+        let mut hex = uuid::Uuid::encode_buffer();
+        let hex = uuid::Uuid::from_u64_pair(*process, n)
+            .simple()
+            .encode_lower(&mut hex);
+        RequestId((&*hex).into())
     }
 }
 
